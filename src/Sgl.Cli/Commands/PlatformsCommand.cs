@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace Sgl.Cli.Commands;
+
+/// <summary><c>sgl platforms ...</c>: inspect and manage hardware platform plugins.</summary>
+internal static class PlatformsCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("platforms", "Inspect and manage hardware platform plugins.");
+        return command;
+    }
+}

@@ -1,0 +1,6 @@
+using System.CommandLine;
+using Sgl.Cli.Commands;
+
+var root = new RootCommand("sgl: hardware platforms for the Sgl runtimes.");
+root.Subcommands.Add(PlatformsCommand.Create());
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,23 @@
+namespace Sgl.Platforms;
+
+/// <summary>The environment variables platform selection reads.</summary>
+public static class PlatformEnvironment
+{
+    /// <summary>One name forces that platform; a comma list is a preference order.</summary>
+    public const string Platform = "SGL_PLATFORM";
+
+    /// <summary>Allowlist of out-of-tree plugin names that may load.</summary>
+    public const string Plugins = "SGL_PLATFORM_PLUGINS";
+
+    /// <summary>Per-probe time limit in milliseconds.</summary>
+    public const string ProbeTimeoutMs = "SGL_PROBE_TIMEOUT_MS";
+
+    /// <summary>Root under which probes read sys/, dev/ and proc/.</summary>
+    public const string SystemRoot = "SGL_SYSTEM_ROOT";
+
+    /// <summary>':'-separated plugin assembly paths for development.</summary>
+    public const string PluginPath = "SGL_PLATFORM_PLUGIN_PATH";
+
+    /// <summary>Where installed plugins live.</summary>
+    public const string PlatformsHome = "SGL_PLATFORMS_HOME";
+}

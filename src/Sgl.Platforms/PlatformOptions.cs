@@ -1,0 +1,53 @@
+namespace Sgl.Platforms;
+
+/// <summary>
+/// Platform selection settings. Each has an environment variable and a key under the
+/// <c>Sgl:Platforms</c> configuration section; a set environment variable wins over configuration, so a
+/// launcher can hand its decision to worker processes.
+/// </summary>
+/// <remarks>Values are kept as text and checked when selection runs, so a bad value is reported with the setting's name.</remarks>
+public sealed class PlatformOptions
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string SectionName = "Sgl:Platforms";
+
+    /// <summary><c>SGL_PLATFORM</c>: one name forces that platform; a comma list is a preference order.</summary>
+    public string? Platform { get; set; }
+
+    /// <summary><c>SGL_PLATFORM_PLUGINS</c>: comma list of out-of-tree plugin names allowed to load (built-ins always may).</summary>
+    public string? Plugins { get; set; }
+
+    /// <summary><c>SGL_PROBE_TIMEOUT_MS</c>: per-probe time limit in milliseconds (default 5000).</summary>
+    public string? ProbeTimeoutMs { get; set; }
+
+    /// <summary><c>SGL_SYSTEM_ROOT</c>: root under which probes read sys/, dev/ and proc/ (default <c>/</c>).</summary>
+    public string? SystemRoot { get; set; }
+
+    /// <summary><c>SGL_PLATFORM_PLUGIN_PATH</c>: ':'-separated plugin assembly paths for development.</summary>
+    public string? PluginPath { get; set; }
+
+    /// <summary><c>SGL_PLATFORMS_HOME</c>: where installed plugins live (default <c>~/.sgl/platforms</c>).</summary>
+    public string? PlatformsHome { get; set; }
+
+    /// <summary>Reads the options from environment variables.</summary>
+    /// <param name="environment">Reads a variable; defaults to the process environment.</param>
+    public static PlatformOptions FromEnvironment(Func<string, string?>? environment = null) =>
+        new PlatformOptions().WithEnvironmentOverrides(environment);
+
+    /// <summary>Returns a copy in which every set <c>SGL_*</c> environment variable replaces the configured value.</summary>
+    /// <param name="environment">Reads a variable; defaults to the process environment.</param>
+    public PlatformOptions WithEnvironmentOverrides(Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        string? Pick(string variable, string? configured) => environment(variable) is { } value ? value : configured;
+        return new PlatformOptions
+        {
+            Platform = Pick(PlatformEnvironment.Platform, Platform),
+            Plugins = Pick(PlatformEnvironment.Plugins, Plugins),
+            ProbeTimeoutMs = Pick(PlatformEnvironment.ProbeTimeoutMs, ProbeTimeoutMs),
+            SystemRoot = Pick(PlatformEnvironment.SystemRoot, SystemRoot),
+            PluginPath = Pick(PlatformEnvironment.PluginPath, PluginPath),
+            PlatformsHome = Pick(PlatformEnvironment.PlatformsHome, PlatformsHome),
+        };
+    }
+}
