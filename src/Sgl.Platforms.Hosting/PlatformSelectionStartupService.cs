@@ -33,12 +33,12 @@ internal sealed partial class PlatformSelectionStartupService : IHostedLifecycle
 
         if (assessment.State == SelectionState.Failed)
         {
-            var error = report.Error ?? new PlatformSelectionException("No platform was selected.");
-            LogSelectionFailed(_logger, report.Candidates.Count, error.Message);
-            ExceptionDispatchInfo.Throw(error);
+            // Selection has logged the error already and the host logs the failed start, so this only fails it.
+            ExceptionDispatchInfo.Throw(report.Error ?? new PlatformSelectionException("No platform was selected."));
         }
 
-        LogSelected(_logger, report.Selected ?? report.Platform!.DeviceName, report.Candidates.Count);
+        var platform = report.GetPlatformOrThrow();
+        LogSelected(_logger, report.Selected ?? platform.DeviceName, report.Candidates.Count, platform.Devices.Count);
         if (assessment.State == SelectionState.CpuFallbackWithAcceleratorSeen)
         {
             LogCpuFallback(_logger, assessment.DescribeUnusableAccelerators(), PlatformEnvironment.Platform);
@@ -58,19 +58,15 @@ internal sealed partial class PlatformSelectionStartupService : IHostedLifecycle
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
-        Message = "Sgl platform '{Platform}' selected from {CandidateCount} candidates.")]
-    private static partial void LogSelected(ILogger logger, string platform, int candidateCount);
+        Message = "Sgl platform '{Platform}' in use by the host: {CandidateCount} candidates considered, {DeviceCount} device(s).")]
+    private static partial void LogSelected(ILogger logger, string platform, int candidateCount, int deviceCount);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
         Message = "The cpu platform was selected although accelerator hardware was seen: {Accelerators}. " +
             "Work will run on the CPU. Fix the accelerator setup the reasons describe, or set {Variable}=cpu to choose the CPU on purpose.")]
     private static partial void LogCpuFallback(ILogger logger, string accelerators, string variable);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Error,
-        Message = "No Sgl platform could be selected from {CandidateCount} candidates: {Reason}")]
-    private static partial void LogSelectionFailed(ILogger logger, int candidateCount, string reason);
-
-    [LoggerMessage(EventId = 4, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information,
         Message = "The platform was selected earlier in this process, before the host started; the host's {Section} settings took no part in the selection.")]
     private static partial void LogResolvedBeforeHost(ILogger logger, string section);
 }
