@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace Sgl.Platforms.Hosting.Tests.ProcessWide;
 
 /// <summary>
@@ -18,11 +16,6 @@ public sealed class ProcessWideResolution
         ["PluginPath"] = typeof(HostingTestPlatform).Assembly.Location,
     };
 
-    /// <summary>Forgets the process's resolution (CurrentPlatform.ResetForTesting, internal to Sgl.Platforms).</summary>
-    public static void Reset()
-    {
-        var reset = typeof(CurrentPlatform).GetMethod("ResetForTesting", BindingFlags.Static | BindingFlags.NonPublic)
-            ?? throw new InvalidOperationException("CurrentPlatform.ResetForTesting is gone; update these tests to its replacement.");
-        reset.Invoke(null, null);
-    }
+    /// <summary>Forgets the process's resolution.</summary>
+    public static void Reset() => CurrentPlatform.ResetForTesting();
 }
