@@ -4,6 +4,8 @@ namespace Sgl.Platforms.Tests.BuiltIn.Cuda;
 public sealed class CudaShims
 {
     internal NativeShimBuild Nvml { get; } = NativeShim.Build("BuiltIn/Cuda/nvml_shim.c", "libnvidia-ml.so.1");
+
+    internal NativeShimBuild Cuda { get; } = NativeShim.Build("BuiltIn/Cuda/cuda_shim.c", "libcuda.so.1");
 }
 
 /// <summary>
