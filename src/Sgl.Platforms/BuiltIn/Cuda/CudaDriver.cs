@@ -30,9 +30,8 @@ internal sealed unsafe class CudaDriver
     private readonly delegate* unmanaged<ulong, void*, nuint, int> _memcpyHtoD;
     private readonly delegate* unmanaged<void*, ulong, nuint, int> _memcpyDtoH;
 
-    private CudaDriver(IntPtr library, string loadedFrom)
+    private CudaDriver(IntPtr library)
     {
-        LoadedFrom = loadedFrom;
         _init = (delegate* unmanaged<uint, int>)NativeLibrary.GetExport(library, "cuInit");
         _deviceGet = (delegate* unmanaged<int*, int, int>)NativeLibrary.GetExport(library, "cuDeviceGet");
         _primaryCtxRetain = (delegate* unmanaged<IntPtr*, int, int>)NativeLibrary.GetExport(library, "cuDevicePrimaryCtxRetain");
@@ -44,9 +43,6 @@ internal sealed unsafe class CudaDriver
         _memcpyHtoD = (delegate* unmanaged<ulong, void*, nuint, int>)NativeLibrary.GetExport(library, "cuMemcpyHtoD_v2");
         _memcpyDtoH = (delegate* unmanaged<void*, ulong, nuint, int>)NativeLibrary.GetExport(library, "cuMemcpyDtoH_v2");
     }
-
-    /// <summary>The library name or path the driver was loaded from.</summary>
-    public string LoadedFrom { get; }
 
     /// <summary>Loads the driver library; the handle stays loaded for the life of the process, as the driver must.</summary>
     /// <param name="libraryNameOrPath">Normally <see cref="DefaultLibraryName"/>; tests pass a shim's path.</param>
@@ -63,7 +59,7 @@ internal sealed unsafe class CudaDriver
 
         try
         {
-            driver = new CudaDriver(handle, libraryNameOrPath);
+            driver = new CudaDriver(handle);
             error = null;
             return true;
         }

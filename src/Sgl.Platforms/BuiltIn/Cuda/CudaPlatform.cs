@@ -167,7 +167,16 @@ public sealed class CudaPlatform : Platform
                 "in a container, start it with the NVIDIA Container Toolkit (docker run --gpus all).");
         }
 
-        driver.Initialize();
+        try
+        {
+            driver.Initialize();
+        }
+        catch (CudaException e)
+        {
+            throw new CudaException(e.Result,
+                $"{e.Message} Check that nvidia-smi lists the GPUs and that {CudaVisibleDevices.VariableName} does not hide them; in a container, pass the GPUs in (docker run --gpus all).");
+        }
+
         _driver = driver;
         return driver;
     }

@@ -53,9 +53,6 @@ internal sealed unsafe class Nvml : IDisposable
         _errorString = (delegate* unmanaged<int, byte*>)Export("nvmlErrorString");
     }
 
-    /// <summary>The library name or path this binding was loaded from.</summary>
-    public string? LoadedFrom { get; private init; }
-
     /// <summary>
     /// Loads NVML by <paramref name="libraryNameOrPath"/> (a name uses the loader search; tests pass an
     /// absolute path to a shim). Does not initialise it.
@@ -75,7 +72,7 @@ internal sealed unsafe class Nvml : IDisposable
 
         try
         {
-            nvml = new Nvml(handle) { LoadedFrom = libraryNameOrPath };
+            nvml = new Nvml(handle);
             return true;
         }
         catch (EntryPointNotFoundException e)

@@ -165,7 +165,7 @@ public sealed class CudaDeviceTests(CudaShims shims)
 
         var act = () => platform.InitializeDevice(0, 0);
 
-        act.Should().Throw<CudaException>().Where(e => e.Result == 100).WithMessage("cuInit failed: no CUDA-capable device is detected (CUresult 100).");
+        act.Should().Throw<CudaException>().Where(e => e.Result == 100).WithMessage("cuInit failed: no CUDA-capable device is detected (CUresult 100). Check that nvidia-smi lists the GPUs*");
     }
 
     [Fact]
