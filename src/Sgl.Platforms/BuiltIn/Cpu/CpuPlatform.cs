@@ -103,13 +103,12 @@ public sealed class CpuPlatform : Platform
         return CpuKvPool.Create(request, GetFreeMemory(0));
     }
 
-    /// <summary>Fills only unset values: the simd attention backend, no graph capture, float32 KV, gloo, a modest memory fraction.</summary>
+    /// <summary>Fills only unset values: the simd attention backend, float32 KV, gloo, a modest memory fraction.</summary>
     /// <param name="args">The arguments.</param>
     public override void ApplyServerArgsDefaults(ServerArgs args)
     {
         ArgumentNullException.ThrowIfNull(args);
         args.AttentionBackend ??= AttentionBackendName;
-        args.DisableCudaGraph ??= true;
         args.MemFractionStatic ??= DefaultMemFractionStatic;
         args.KvCacheDataType ??= KvCacheDataType.Float32;
         args.DistributedBackend ??= DistributedBackend;
