@@ -6,8 +6,8 @@ namespace Sgl.Platforms.BuiltIn.Cpu;
 
 /// <summary>
 /// Scaled dot-product attention over the cpu KV pool with SIMD primitives (dot products, softmax,
-/// multiply-add). Keys and values are read in place from the pool, and the score buffers are reused, so a
-/// decode step allocates nothing once the buffers have grown to the sequence's length.
+/// multiply-add). Keys and values are read in place from the pool, and the score buffers are sized to the
+/// pool's capacity once, so a decode step allocates nothing.
 /// </summary>
 /// <remarks>One instance per rank: the scratch buffers make an instance single-threaded.</remarks>
 internal sealed class CpuAttentionBackend : IAttentionBackend
@@ -17,8 +17,11 @@ internal sealed class CpuAttentionBackend : IAttentionBackend
     private readonly int _headDim;
     private readonly int _queriesPerKvHead;
     private readonly float _scale;
-    private float[] _scores = new float[256];
-    private float[] _weights = new float[256];
+    /// <summary>Scratch is sized up front for sequences up to this long (the pool's capacity, if smaller): 2 × 256 KiB at most.</summary>
+    private const int PresizedTokens = 1 << 16;
+
+    private float[] _scores;
+    private float[] _weights;
 
     public CpuAttentionBackend(AttentionBackendContext context)
     {
@@ -41,6 +44,9 @@ internal sealed class CpuAttentionBackend : IAttentionBackend
         _headDim = context.HeadDim;
         _queriesPerKvHead = context.HeadCount / context.KvHeadCount;
         _scale = 1f / MathF.Sqrt(context.HeadDim);
+        // No sequence can be longer than the pool, so sizing to it means decode never grows the buffers.
+        _scores = new float[Math.Min(_pool.Capacity, PresizedTokens)];
+        _weights = new float[_scores.Length];
     }
 
     /// <inheritdoc />
@@ -92,7 +98,7 @@ internal sealed class CpuAttentionBackend : IAttentionBackend
     {
         if (tokens > _scores.Length)
         {
-            // Doubling keeps growth to a handful of times per sequence; steady-state decode allocates nothing.
+            // Only for pools beyond the presized length; doubling keeps growth to a handful of times.
             var size = Math.Max(tokens, _scores.Length * 2);
             _scores = new float[size];
             _weights = new float[size];
