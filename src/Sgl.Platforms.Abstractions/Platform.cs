@@ -87,6 +87,12 @@ public abstract class Platform
         return result;
     }
 
+    /// <summary>
+    /// Takes a probe result obtained elsewhere (a probe run in an isolated child process) without
+    /// running this platform's probe in the current process.
+    /// </summary>
+    internal void AdoptProbeResult(ProbeResult result) => Volatile.Write(ref _lastProbe, result);
+
     /// <summary>Looks for the hardware. Read only through <paramref name="context"/>'s system view; never initialise a driver.</summary>
     /// <param name="context">The system view and the probe's cancellation token.</param>
     /// <returns>What was found; never null.</returns>

@@ -138,7 +138,7 @@ internal static class PluginAssemblyInspector
 
         known[handle] = false; // guards against cycles in malformed metadata
         var baseType = reader.GetTypeDefinition(handle).BaseType;
-        result = baseType.Kind switch
+        result = !baseType.IsNil && baseType.Kind switch
         {
             HandleKind.TypeReference => IsPlatformReference(reader, (TypeReferenceHandle)baseType),
             HandleKind.TypeDefinition => DerivesFromPlatform(reader, (TypeDefinitionHandle)baseType, known),
