@@ -125,6 +125,15 @@ internal sealed class CpuKvPool : IKvPool
     }
 
     /// <inheritdoc />
+    public int[] Allocate(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var slots = new int[count];
+        Allocate(slots.AsSpan());
+        return slots;
+    }
+
+    /// <inheritdoc />
     public void Allocate(Span<int> slots)
     {
         lock (_gate)

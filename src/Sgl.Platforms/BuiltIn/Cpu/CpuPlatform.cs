@@ -52,7 +52,8 @@ public sealed class CpuPlatform : Platform
         var host = HostCpu.Read(context.System);
         _system = context.System;
         Volatile.Write(ref _host, host);
-        var device = new DeviceInfo(0, string.Create(CultureInfo.InvariantCulture, $"{host.ModelName} ({host.LogicalCores} logical cores)"))
+        // The core count goes in the reason, which has room for it; the name stays the model name tables show.
+        var device = new DeviceInfo(0, host.ModelName)
         {
             MemoryBytes = host.MemoryBytes,
             Capability = host.Isa,
