@@ -1,3 +1,5 @@
+using Sgl.Platforms.Tests.Support;
+
 namespace Sgl.Platforms.Tests.BuiltIn.Cuda;
 
 /// <summary>The NVIDIA shim libraries, compiled once per run and shared by the native CUDA tests.</summary>

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace Sgl.Platforms.Tests.BuiltIn;
+namespace Sgl.Platforms.Tests.Support;
 
 /// <summary>
 /// Compiles a small C file into a shared library with gcc, once per test run, into its own temporary
