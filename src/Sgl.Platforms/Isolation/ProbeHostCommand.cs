@@ -11,6 +11,8 @@ internal sealed record ProbeHostCommand(string FileName, IReadOnlyList<string> L
     /// <c>SGL_PROBE_HOST</c> when set; otherwise this process when it is <c>sgl</c>; otherwise <c>sgl</c> on PATH.
     /// </summary>
     /// <exception cref="PlatformConfigurationException">No probe host can be found.</exception>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3000",
+        Justification = "Location is read only when sgl runs through the dotnet muxer, which is never a single-file app.")]
     public static ProbeHostCommand Locate(Func<string, string?> environment)
     {
         if (environment(PlatformEnvironment.ProbeHost) is { Length: > 0 } configured)
