@@ -25,18 +25,20 @@ unset SGL_PLATFORM SGL_SYSTEM_ROOT SGL_PLATFORM_PLUGIN_PATH
 "$sgl" platforms list --json > "$out/list.json" 2> "$out/list.stderr"; echo "list --json exit=$?" >> "$out/summary.txt"
 
 # Which process maps libnvidia-ml and libcuda while probing: the dynamic loader reports every
-# library it opens, prefixed with the pid; the first pid in the log is sgl itself.
-opened() { # log, library -> "parent N, children M"
-  local parent; parent=$(grep -m1 -o '^ *[0-9]*' "$1" | tr -d ' ')
-  local all; all=$(grep -c "calling init: .*$2" "$1")
-  local mine; mine=$(grep -c "^ *$parent:.*calling init: .*$2" "$1")
-  echo "in sgl itself: $mine, in child processes: $((all - mine))"
+# library it opens into one file per process (LD_DEBUG_OUTPUT.<pid>); the lowest pid is sgl itself.
+opened() { # directory, library -> "sgl itself N, child processes M"
+  local logs=("$1"/ld.*) parent; parent=$(printf '%s\n' "${logs[@]}" | sort -t. -k2 -n | head -1)
+  local all; all=$(cat "${logs[@]}" | grep -c "calling init: .*$2")
+  local mine; mine=$(grep -c "calling init: .*$2" "$parent")
+  echo "sgl itself $mine, child processes $((all - mine))"
 }
 {
   echo "## libraries opened while probing (LD_DEBUG=libs)"
   for mode in inprocess process; do
-    SGL_PROBE_ISOLATION=$mode LD_DEBUG=libs "$sgl" platforms list --json > /dev/null 2> "$out/ld-debug-$mode.log"
-    echo "$mode probing: libnvidia-ml $(opened "$out/ld-debug-$mode.log" 'libnvidia-ml'); libcuda $(opened "$out/ld-debug-$mode.log" 'libcuda\.so')"
+    logs=$(mktemp -d)
+    SGL_PROBE_ISOLATION=$mode LD_DEBUG=libs LD_DEBUG_OUTPUT="$logs/ld" "$sgl" platforms list --json > /dev/null 2>&1
+    echo "$mode probing: libnvidia-ml: $(opened "$logs" 'libnvidia-ml'); libcuda: $(opened "$logs" 'libcuda\.so')"
+    rm -rf "$logs"
   done
 } >> "$out/summary.txt"
 
