@@ -1,0 +1,58 @@
+using NuGet.Common;
+using NuGet.Configuration;
+using NuGet.Packaging;
+using NuGet.Packaging.Core;
+using NuGet.Packaging.Signing;
+
+namespace Sgl.Platforms.Installer;
+
+/// <summary>
+/// Applies NuGet.config's <c>signatureValidationMode</c> and <c>trustedSigners</c> to a downloaded package,
+/// the way NuGet's own extraction does: integrity and trust of any signature, the allow list of trusted
+/// signers, and under <c>require</c> no unsigned packages.
+/// </summary>
+internal static class SignaturePolicy
+{
+    public static async Task VerifyAsync(PackageArchiveReader reader, PackageIdentity package, string source, ClientPolicyContext policy, CancellationToken token)
+    {
+        var require = policy.Policy == SignatureValidationMode.Require;
+        if (!reader.CanVerifySignedPackages(policy.VerifierSettings))
+        {
+            if (require)
+            {
+                throw new PluginInstallException(PluginInstallError.SignatureRejected,
+                    $"{package} from '{source}' cannot be signature-checked on this system, and NuGet.config sets signatureValidationMode to require. Run on a system where NuGet can verify signatures.");
+            }
+
+            return;
+        }
+
+        var untrustedRoots = policy.AllowList?.Where(e => e.AllowUntrustedRoot)
+            .Select(e => new KeyValuePair<string, HashAlgorithmName>(e.Fingerprint, e.FingerprintAlgorithm));
+        var verifier = new PackageSignatureVerifier(
+        [
+            new IntegrityVerificationProvider(),
+            new AllowListVerificationProvider(policy.AllowList, requireNonEmptyAllowList: require,
+                emptyListErrorMessage: "signatureValidationMode is require but NuGet.config lists no trustedSigners",
+                noMatchErrorMessage: "the package is not signed by any of the trustedSigners in NuGet.config"),
+            new SignatureTrustAndValidityVerificationProvider(untrustedRoots),
+        ]);
+        var result = await verifier.VerifySignaturesAsync(reader, policy.VerifierSettings, token, Guid.NewGuid());
+        if (result.IsValid)
+        {
+            return;
+        }
+
+        var issues = result.Results.SelectMany(r => r.Issues).Where(i => i.Level >= LogLevel.Warning).ToList();
+        if (!result.IsSigned)
+        {
+            throw new PluginInstallException(PluginInstallError.SignatureRejected,
+                $"{package} from '{source}' is not signed, and NuGet.config sets signatureValidationMode to require, so unsigned plugins are refused. " +
+                "Ask the vendor for a signed package (and add its certificate under trustedSigners), or, if you accept unsigned code from this source, set signatureValidationMode to accept.");
+        }
+
+        throw new PluginInstallException(PluginInstallError.SignatureRejected,
+            $"{package} from '{source}' failed signature verification: {string.Join(" ", issues.Select(i => $"{i.Code}: {i.Message}"))} " +
+            "Add the signer's certificate fingerprint under trustedSigners in NuGet.config if you trust it, or get the package from its original publisher.");
+    }
+}
