@@ -6,6 +6,10 @@ namespace Sgl.Platforms.Installer;
 /// <summary>Turns what NuGet.Protocol throws when a feed fails into one error that names the feed and the fix.</summary>
 internal static class FeedCalls
 {
+    /// <summary>The source's package-by-id resource; loading it reads the service index, the first request a feed sees.</summary>
+    public static Task<FindPackageByIdResource> FinderAsync(SourceRepository source, CancellationToken token) =>
+        RunAsync(source, "reading its service index", () => source.GetResourceAsync<FindPackageByIdResource>(token));
+
     public static async Task<T> RunAsync<T>(SourceRepository source, string what, Func<Task<T>> call)
     {
         try

@@ -12,7 +12,7 @@ internal static class PackageDownload
     public static async Task<string> RunAsync(ResolvedPackage package, string path, SourceCacheContext cache, IProgress<PackageDownloadProgress>? progress, CancellationToken token)
     {
         var (id, version) = (package.Identity.Id, package.Identity.Version.ToNormalizedString());
-        var finder = await package.Source.GetResourceAsync<FindPackageByIdResource>(token);
+        var finder = await FeedCalls.FinderAsync(package.Source, token);
         bool found;
         await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
         {
@@ -24,8 +24,10 @@ internal static class PackageDownload
 
         if (!found)
         {
-            throw new PluginInstallException(PluginInstallError.PackageNotFound,
-                $"{id} {version} was listed by '{package.Source.PackageSource.Name}' but could not be downloaded from it. The feed may be mid-update; retry, or pick another version.");
+            // NuGet reports a transfer that failed after its retries as "not found"; the version was listed moments ago.
+            throw new PluginInstallException(PluginInstallError.FeedFailed,
+                $"Source '{package.Source.PackageSource.Name}' ({package.Source.PackageSource.Source}) failed while downloading {id} {version}: the feed listed it but the transfer did not complete. " +
+                "The feed may be down or the connection was cut. Nothing was changed; retry when the feed is reachable.");
         }
 
         await using var read = File.OpenRead(path);

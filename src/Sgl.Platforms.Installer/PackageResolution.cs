@@ -27,7 +27,7 @@ internal sealed class PackageResolution(FeedConfiguration feeds, SourceCacheCont
     public async Task<List<ResolvedPackage>> ResolveAsync(PluginInstallRequest request, CancellationToken token)
     {
         var root = await ChooseRootAsync(request, token);
-        var available = new Dictionary<PackageIdentity, SourcePackageDependencyInfo>();
+        var available = new Dictionary<PackageIdentity, SourcePackageDependencyInfo>(PackageIdentityComparer.Default);
         var queue = new Queue<(PackageIdentity Package, SourceRepository Source)>([root]);
         while (queue.Count > 0)
         {
@@ -121,7 +121,7 @@ internal sealed class PackageResolution(FeedConfiguration feeds, SourceCacheCont
 
     private async Task<List<PackageDependency>> DependenciesOfAsync(PackageIdentity package, SourceRepository source, CancellationToken token)
     {
-        var finder = await source.GetResourceAsync<FindPackageByIdResource>(token);
+        var finder = await FeedCalls.FinderAsync(source, token);
         var info = await FeedCalls.RunAsync(source, $"reading the dependencies of {package}",
             () => finder.GetDependencyInfoAsync(package.Id, package.Version, cache, NuGetLogger.Instance, token));
         if (info is null)
@@ -189,7 +189,7 @@ internal sealed class PackageResolution(FeedConfiguration feeds, SourceCacheCont
 
     private async Task<HashSet<NuGetVersion>> VersionsFromAsync(string id, SourceRepository source, CancellationToken token)
     {
-        var finder = await source.GetResourceAsync<FindPackageByIdResource>(token);
+        var finder = await FeedCalls.FinderAsync(source, token);
         var versions = await FeedCalls.RunAsync(source, $"listing the versions of {id}",
             () => finder.GetAllVersionsAsync(id, cache, NuGetLogger.Instance, token));
         return versions.ToHashSet();

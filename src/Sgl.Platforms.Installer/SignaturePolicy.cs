@@ -16,14 +16,28 @@ internal static class SignaturePolicy
     public static async Task VerifyAsync(PackageArchiveReader reader, PackageIdentity package, string source, ClientPolicyContext policy, CancellationToken token)
     {
         var require = policy.Policy == SignatureValidationMode.Require;
+        if (!await reader.IsSignedAsync(token))
+        {
+            if (require)
+            {
+                throw new PluginInstallException(PluginInstallError.SignatureRejected,
+                    $"{package} from '{source}' is not signed, and NuGet.config sets signatureValidationMode to require, so unsigned plugins are refused. " +
+                    "Ask the vendor for a signed package (and add its certificate under trustedSigners), or, if you accept unsigned code from this source, set signatureValidationMode to accept.");
+            }
+
+            return;
+        }
+
         if (!reader.CanVerifySignedPackages(policy.VerifierSettings))
         {
             if (require)
             {
                 throw new PluginInstallException(PluginInstallError.SignatureRejected,
-                    $"{package} from '{source}' cannot be signature-checked on this system, and NuGet.config sets signatureValidationMode to require. Run on a system where NuGet can verify signatures.");
+                    $"{package} from '{source}' is signed, but signatures cannot be verified on this system and NuGet.config sets signatureValidationMode to require. " +
+                    "On Linux and macOS, set DOTNET_NUGET_SIGNATURE_VERIFICATION=true (NuGet's switch for signature verification there).");
             }
 
+            // As dotnet restore does where verification is unavailable: accept mode installs without it.
             return;
         }
 
@@ -44,13 +58,6 @@ internal static class SignaturePolicy
         }
 
         var issues = result.Results.SelectMany(r => r.Issues).Where(i => i.Level >= LogLevel.Warning).ToList();
-        if (!result.IsSigned)
-        {
-            throw new PluginInstallException(PluginInstallError.SignatureRejected,
-                $"{package} from '{source}' is not signed, and NuGet.config sets signatureValidationMode to require, so unsigned plugins are refused. " +
-                "Ask the vendor for a signed package (and add its certificate under trustedSigners), or, if you accept unsigned code from this source, set signatureValidationMode to accept.");
-        }
-
         throw new PluginInstallException(PluginInstallError.SignatureRejected,
             $"{package} from '{source}' failed signature verification: {string.Join(" ", issues.Select(i => $"{i.Code}: {i.Message}"))} " +
             "Add the signer's certificate fingerprint under trustedSigners in NuGet.config if you trust it, or get the package from its original publisher.");
