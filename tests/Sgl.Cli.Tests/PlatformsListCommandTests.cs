@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Sgl.Cli.Tests.Support;
 using Sgl.Platforms.Testing;
+using Sgl.Platforms.Tests.Support;
 
 namespace Sgl.Cli.Tests;
 
@@ -89,5 +90,50 @@ public sealed class PlatformsListCommandTests : IDisposable
         result.ExitCode.Should().Be(1);
         result.Error.Should().Contain("SGL_PLATFORM=rocm forces that platform, but 'rocm' is NotPresent");
         result.Output.Should().Contain("No platform selected.");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task With_an_nvidia_device_and_nvml_cuda_is_selected_with_the_device_nvml_reports(bool isolate)
+    {
+        var nvml = NativeShim.Build("Shims/nvml_shim.c", "libnvidia-ml.so.1").PathOrSkip();
+        _root.WithPciDevice(0x10de, 0x2330, 0x030200, driver: "nvidia", address: "0000:3b:00.0").WithDeviceNode("nvidia0");
+        var environment = Environment(
+            ("LD_LIBRARY_PATH", Path.GetDirectoryName(nvml)!),
+            ("NVML_SHIM_NAME", "NVIDIA H100 80GB HBM3 (shim)"),
+            ("NVML_SHIM_MEMORY_TOTAL", "85520809984"),
+            ("NVML_SHIM_CC", "9.0"));
+        if (isolate)
+        {
+            environment["SGL_PROBE_ISOLATION"] = "process";
+        }
+
+        var result = await SglProcess.RunAsync(environment, "platforms", "list", "--json");
+
+        result.ExitCode.Should().Be(0, result.Error);
+        using var json = JsonDocument.Parse(result.Output);
+        json.RootElement.GetProperty("selected").GetString().Should().Be("cuda");
+        var cuda = json.RootElement.GetProperty("candidates").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "cuda");
+        var device = cuda.GetProperty("devices").EnumerateArray().Single();
+        device.GetProperty("name").GetString().Should().Be("NVIDIA H100 80GB HBM3 (shim)");
+        device.GetProperty("memoryBytes").GetInt64().Should().Be(85520809984);
+        device.GetProperty("capability").GetString().Should().Be("9.0");
+        device.GetProperty("pciBusId").GetString().Should().Be("0000:3b:00.0");
+    }
+
+    [Fact]
+    public async Task An_nvidia_device_without_nvml_is_unavailable_with_the_fix_and_cpu_runs()
+    {
+        _root.WithPciDevice(0x10de, 0x2330, 0x030200, driver: "nvidia");
+
+        var result = await SglProcess.RunAsync(Environment(), "platforms", "list", "--json");
+
+        result.ExitCode.Should().Be(0, result.Error);
+        using var json = JsonDocument.Parse(result.Output);
+        json.RootElement.GetProperty("selected").GetString().Should().Be("cpu");
+        var cuda = json.RootElement.GetProperty("candidates").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "cuda");
+        cuda.GetProperty("status").GetString().Should().Be("Unavailable");
+        cuda.GetProperty("reason").GetString().Should().Contain("libnvidia-ml.so.1");
     }
 }

@@ -30,7 +30,7 @@ internal static class PluginCompiler
         references.AddRange((extraReferences ?? []).Select(r => MetadataReference.CreateFromFile(r)));
         SyntaxTree[] trees = [CSharpSyntaxTree.ParseText(source), CSharpSyntaxTree.ParseText($"[assembly: System.Reflection.AssemblyVersion(\"{version}\")]")];
         var compilation = CSharpCompilation.Create(assemblyName, trees, references,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
         var path = Path.Combine(directory, assemblyName + ".dll");
         var result = compilation.Emit(path);
         if (!result.Success)

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Verifies the CUDA platform on a machine with an NVIDIA GPU and no .NET SDK.
+#
+#   eng/publish-gpu-kit.sh              # here: self-contained sgl + GPU test runner -> artifacts/gpu-kit.tar.xz
+#   tar xJf gpu-kit.tar.xz && eng/verify-gpu.sh gpu-kit results/    # on the GPU machine
+#
+# Writes what it saw (driver, device, selection report, whether libcuda was mapped by probing,
+# timings, the Category=Gpu tests, sgl launch) into the results folder.
+set -uo pipefail
+kit=${1:?usage: verify-gpu.sh KIT_DIR OUT_DIR}
+out=${2:?usage: verify-gpu.sh KIT_DIR OUT_DIR}
+mkdir -p "$out"
+sgl="$kit/sgl"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1
+unset SGL_PLATFORM SGL_SYSTEM_ROOT SGL_PLATFORM_PLUGIN_PATH
+
+{
+  echo "## machine"; uname -a; nproc; free -g | head -2
+  echo "## nvidia-smi"
+  nvidia-smi --query-gpu=index,name,driver_version,memory.total,compute_cap,pci.bus_id,uuid --format=csv 2>&1
+  echo "## sgl platforms list"
+  "$sgl" platforms list; echo "exit=$?"
+} > "$out/summary.txt" 2>&1
+
+"$sgl" platforms list --json > "$out/list.json" 2> "$out/list.stderr"; echo "list --json exit=$?" >> "$out/summary.txt"
+
+# The probe must not load libcuda: the dynamic loader reports every library it opens.
+LD_DEBUG=libs "$sgl" platforms list --json > /dev/null 2> "$out/ld-debug.log"
+{
+  echo "## libraries opened while probing (LD_DEBUG=libs)"
+  echo "libnvidia-ml opened: $(grep -c 'calling init: .*libnvidia-ml' "$out/ld-debug.log")"
+  echo "libcuda opened:      $(grep -c 'calling init: .*libcuda\.so' "$out/ld-debug.log")"
+} >> "$out/summary.txt"
+
+# Whole-process timings, 20 runs each, in-process and isolated probing.
+for mode in inprocess process; do
+  for i in $(seq 20); do
+    start=$(date +%s%N)
+    SGL_PROBE_ISOLATION=$mode "$sgl" platforms list --json > /dev/null 2>&1
+    echo $(( ($(date +%s%N) - start) / 1000 ))
+  done | sort -n | awk -v m="$mode" '{a[NR]=$1} END {printf "## sgl platforms list --json (%s probing), 20 runs: median %.1f ms, min %.1f ms, max %.1f ms\n", m, a[int((NR+1)/2)]/1000, a[1]/1000, a[NR]/1000}' >> "$out/summary.txt"
+done
+SGL_PROBE_ISOLATION=process "$sgl" platforms list --json > "$out/list-isolated.json" 2>&1
+
+# The real-GPU tests (device init, KV pool in device memory written and read back, freed).
+"$kit/Sgl.Platforms.Tests" -trait Category=Gpu > "$out/gpu-tests.txt" 2>&1; echo "gpu tests exit=$?" >> "$out/summary.txt"
+
+# The serving runtime on cuda goes as far as is real, then says what is missing.
+"$sgl" launch > "$out/launch.txt" 2>&1; echo "launch exit=$?" >> "$out/summary.txt"
+"$sgl" launch --json > "$out/launch.json" 2> "$out/launch.stderr"; echo "launch --json exit=$?" >> "$out/summary.txt"
+cat "$out/summary.txt"
