@@ -13,7 +13,8 @@ internal static class PlatformsInstallOutput
 
     public static IAnsiConsole Console(TextWriter output)
     {
-        var terminal = output == System.Console.Out;
+        // Redirected output (scripts, logs) gets no colours and a wide table rather than 80 wrapped columns.
+        var terminal = output == System.Console.Out && !System.Console.IsOutputRedirected;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(output),
