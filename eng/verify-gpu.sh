@@ -24,12 +24,20 @@ unset SGL_PLATFORM SGL_SYSTEM_ROOT SGL_PLATFORM_PLUGIN_PATH
 
 "$sgl" platforms list --json > "$out/list.json" 2> "$out/list.stderr"; echo "list --json exit=$?" >> "$out/summary.txt"
 
-# The probe must not load libcuda: the dynamic loader reports every library it opens.
-LD_DEBUG=libs "$sgl" platforms list --json > /dev/null 2> "$out/ld-debug.log"
+# Which process maps libnvidia-ml and libcuda while probing: the dynamic loader reports every
+# library it opens, prefixed with the pid; the first pid in the log is sgl itself.
+opened() { # log, library -> "parent N, children M"
+  local parent; parent=$(grep -m1 -o '^ *[0-9]*' "$1" | tr -d ' ')
+  local all; all=$(grep -c "calling init: .*$2" "$1")
+  local mine; mine=$(grep -c "^ *$parent:.*calling init: .*$2" "$1")
+  echo "in sgl itself: $mine, in child processes: $((all - mine))"
+}
 {
   echo "## libraries opened while probing (LD_DEBUG=libs)"
-  echo "libnvidia-ml opened: $(grep -c 'calling init: .*libnvidia-ml' "$out/ld-debug.log")"
-  echo "libcuda opened:      $(grep -c 'calling init: .*libcuda\.so' "$out/ld-debug.log")"
+  for mode in inprocess process; do
+    SGL_PROBE_ISOLATION=$mode LD_DEBUG=libs "$sgl" platforms list --json > /dev/null 2> "$out/ld-debug-$mode.log"
+    echo "$mode probing: libnvidia-ml $(opened "$out/ld-debug-$mode.log" 'libnvidia-ml'); libcuda $(opened "$out/ld-debug-$mode.log" 'libcuda\.so')"
+  done
 } >> "$out/summary.txt"
 
 # Whole-process timings, 20 runs each, in-process and isolated probing.
@@ -42,8 +50,11 @@ for mode in inprocess process; do
 done
 SGL_PROBE_ISOLATION=process "$sgl" platforms list --json > "$out/list-isolated.json" 2>&1
 
-# The real-GPU tests (device init, KV pool in device memory written and read back, freed).
-"$kit/Sgl.Platforms.Tests" -trait Category=Gpu > "$out/gpu-tests.txt" 2>&1; echo "gpu tests exit=$?" >> "$out/summary.txt"
+# The real-GPU tests (device init, KV pool in device memory written and read back, freed). The
+# no-context check needs a process in which no CUDA context exists yet, so it runs alone first.
+"$kit/Sgl.Platforms.Tests" -method "*Probing_opens_no_device_file*" > "$out/gpu-tests.txt" 2>&1; echo "gpu no-context test exit=$?" >> "$out/summary.txt"
+"$kit/Sgl.Platforms.Tests" -trait Category=Gpu >> "$out/gpu-tests.txt" 2>&1; echo "gpu tests exit=$?" >> "$out/summary.txt"
+grep -E "Total:|\[FAIL\]|\[SKIP\]" "$out/gpu-tests.txt" >> "$out/summary.txt"
 
 # The serving runtime on cuda goes as far as is real, then says what is missing.
 "$sgl" launch > "$out/launch.txt" 2>&1; echo "launch exit=$?" >> "$out/summary.txt"

@@ -47,6 +47,37 @@ public sealed class CudaGpuTests
         platform.GetFreeMemory(0).Should().BeLessThan(free, "the pool's buffers live in device memory");
     }
 
+    /// <summary>
+    /// Measured on an H100 with driver 580: NVML's own init maps libcuda.so.1 without initialising
+    /// it, while cuInit opens /dev/nvidiactl, /dev/nvidia-uvm and /dev/nvidia0. So "no CUDA context"
+    /// is checked by the device files a process holds, and the same check must see cuInit.
+    /// </summary>
+    [Fact]
+    public void Probing_opens_no_device_file_and_creates_no_cuda_context_while_initialising_does()
+    {
+        if (OpenNvidiaDeviceFiles().Count > 0)
+        {
+            Assert.Skip("A CUDA context already exists in this test process; run this test alone (-method *Probing_opens_no_device_file*).");
+        }
+
+        var platform = new CudaPlatform();
+        RequireGpu(platform);
+        var afterProbe = OpenNvidiaDeviceFiles();
+        platform.InitializeDevice(rank: 0, localRank: 0);
+        var afterInit = OpenNvidiaDeviceFiles();
+
+        afterProbe.Should().BeEmpty("the probe uses NVML only and shuts it down, so no device file stays open");
+        afterInit.Should().Contain("/dev/nvidia-uvm", "cuInit opens the unified-memory device, so the check above would have seen a context");
+    }
+
+    private static List<string> OpenNvidiaDeviceFiles() =>
+        Directory.EnumerateFileSystemEntries("/proc/self/fd")
+            .Select(fd => new FileInfo(fd).LinkTarget)
+            .OfType<string>()
+            .Where(target => target.StartsWith("/dev/nvidia", StringComparison.Ordinal))
+            .Distinct()
+            .ToList();
+
     private static ProbeResult RequireGpu(CudaPlatform platform)
     {
         if (!NativeLibrary.TryLoad("libcuda.so.1", out var handle))
