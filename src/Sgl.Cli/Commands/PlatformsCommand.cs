@@ -10,6 +10,9 @@ internal static class PlatformsCommand
         var command = new Command("platforms", "Inspect and manage hardware platform plugins.");
         command.Subcommands.Add(PlatformsListCommand.Create());
         command.Subcommands.Add(PlatformsProbeHostCommand.Create());
+        command.Subcommands.Add(PlatformsInstallCommand.Create());
+        command.Subcommands.Add(PlatformsRemoveCommand.Create());
+        command.Subcommands.Add(PlatformsRestoreCommand.Create());
         return command;
     }
 }

@@ -13,8 +13,11 @@ internal static class PlatformsListCommand
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print the selection report as JSON." };
-        var command = new Command("list", "Show every platform candidate, what its probe found, and which one is selected.") { json };
-        command.SetAction(parse => Run(parse.GetValue(json), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+        var installed = new Option<bool>("--installed") { Description = "List the plugins installed with 'sgl platforms install' instead, and whether each verifies." };
+        var command = new Command("list", "Show every platform candidate, what its probe found, and which one is selected.") { json, installed };
+        command.SetAction(parse => parse.GetValue(installed)
+            ? PlatformsInstalledListing.Run(parse.GetValue(json), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error)
+            : Run(parse.GetValue(json), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 

@@ -8,7 +8,7 @@ namespace Sgl.Platforms.Discovery;
 
 /// <summary>
 /// Finds platform candidates from every source: built-ins, package references (the build-time
-/// manifest, with DependencyContext as fallback) and development paths. Plugin assemblies are read
+/// manifest, with DependencyContext as fallback), installed plugins and development paths. Plugin assemblies are read
 /// as metadata only; nothing here runs plugin code.
 /// </summary>
 internal sealed class PlatformDiscovery(PlatformSettings settings, Assembly? entryAssembly)
@@ -22,6 +22,7 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, Assembly? ent
             AddFromAssembly(candidates, location, CandidateSource.Package);
         }
 
+        AddInstalled(candidates);
         foreach (var path in settings.PluginPaths)
         {
             AddDevelopmentPath(candidates, path);
@@ -96,6 +97,22 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, Assembly? ent
                 {
                     yield return Path.GetFileNameWithoutExtension(asset);
                 }
+            }
+        }
+    }
+
+    /// <summary>Plugins from <c>sgl platforms install</c>: checked against the lock file before any is read.</summary>
+    private void AddInstalled(List<PlatformCandidate> candidates)
+    {
+        foreach (var found in InstalledPluginSource.Find(settings.PlatformsHome))
+        {
+            if (found.Refused is not null)
+            {
+                candidates.Add(found.Refused);
+            }
+            else
+            {
+                AddFromAssembly(candidates, found.Location!, CandidateSource.Installed);
             }
         }
     }

@@ -1,0 +1,97 @@
+using System.Security.Cryptography;
+using NuGet.Packaging.Core;
+using NuGet.Protocol.Core.Types;
+using NuGetLogger = NuGet.Common.NullLogger;
+
+namespace Sgl.Platforms.Installer;
+
+/// <summary>Downloads one .nupkg from its source into the staging folder, reporting bytes as they arrive.</summary>
+internal static class PackageDownload
+{
+    /// <summary>Downloads <paramref name="package"/> to <paramref name="path"/>; returns the base64 SHA-512 of the file.</summary>
+    public static async Task<string> RunAsync(ResolvedPackage package, string path, SourceCacheContext cache, IProgress<PackageDownloadProgress>? progress, CancellationToken token)
+    {
+        var (id, version) = (package.Identity.Id, package.Identity.Version.ToNormalizedString());
+        var finder = await FeedCalls.FinderAsync(package.Source, token);
+        bool found;
+        await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+        {
+            await using var counting = new CountingStream(file, bytes => progress?.Report(new PackageDownloadProgress(id, version, bytes, Completed: false)));
+            found = await FeedCalls.RunAsync(package.Source, $"downloading {id} {version}",
+                () => finder.CopyNupkgToStreamAsync(id, package.Identity.Version, counting, cache, NuGetLogger.Instance, token));
+            progress?.Report(new PackageDownloadProgress(id, version, counting.Length, Completed: found));
+        }
+
+        if (!found)
+        {
+            // NuGet reports a transfer that failed after its retries as "not found"; the version was listed moments ago.
+            throw new PluginInstallException(PluginInstallError.FeedFailed,
+                $"Source '{package.Source.PackageSource.Name}' ({package.Source.PackageSource.Source}) failed while downloading {id} {version}: the feed listed it but the transfer did not complete. " +
+                "The feed may be down or the connection was cut. Nothing was changed; retry when the feed is reachable.");
+        }
+
+        await using var read = File.OpenRead(path);
+        return Convert.ToBase64String(await SHA512.HashDataAsync(read, token));
+    }
+
+    public static string FileNameOf(PackageIdentity package) =>
+        $"{package.Id}.{package.Version.ToNormalizedString()}.nupkg".ToLowerInvariant();
+
+    /// <summary>Forwards writes to the file and reports the running total.</summary>
+    private sealed class CountingStream(Stream inner, Action<long> report) : Stream
+    {
+        private long _written;
+        private long _lastReported;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => _written;
+
+        public override long Position
+        {
+            get => _written;
+            set => throw new NotSupportedException();
+        }
+
+        public override void Flush() => inner.Flush();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            inner.Write(buffer, offset, count);
+            Count(count);
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await inner.WriteAsync(buffer, cancellationToken);
+            Count(buffer.Length);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        private void Count(int bytes)
+        {
+            _written += bytes;
+
+            // Every 64 KiB is enough for a progress bar and keeps reporting off the copy's hot path.
+            if (_written - _lastReported >= 64 * 1024)
+            {
+                _lastReported = _written;
+                report(_written);
+            }
+        }
+    }
+}

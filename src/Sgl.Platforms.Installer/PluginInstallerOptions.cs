@@ -1,0 +1,20 @@
+namespace Sgl.Platforms.Installer;
+
+/// <summary>Where a <see cref="PluginInstaller"/> installs and which NuGet.config it reads.</summary>
+public sealed class PluginInstallerOptions
+{
+    /// <summary>
+    /// The plugins home; null means <c>SGL_PLATFORMS_HOME</c>, or <c>~/.sgl/platforms</c> when that is unset —
+    /// the same folder the host loads installed plugins from.
+    /// </summary>
+    public string? PlatformsHome { get; set; }
+
+    /// <summary>
+    /// Where NuGet.config lookup starts (then each parent folder, then the user's NuGet.config); null means
+    /// the current directory.
+    /// </summary>
+    public string? WorkingDirectory { get; set; }
+
+    /// <summary>How long to wait for another install into the same home to finish (default 5 minutes).</summary>
+    public TimeSpan LockTimeout { get; set; } = TimeSpan.FromMinutes(5);
+}

@@ -1,0 +1,107 @@
+using System.Text.Json;
+
+namespace Sgl.Platforms.Discovery;
+
+/// <summary>
+/// <c>platforms.lock.json</c> under SGL_PLATFORMS_HOME: what <c>sgl platforms install</c> put there, pinned
+/// by SHA-512, so the host can check an installed plugin before it reads a byte of it and
+/// <c>sgl platforms restore</c> can reproduce the same set on every node.
+/// </summary>
+internal sealed class PlatformsLock
+{
+    public const string FileName = "platforms.lock.json";
+
+    public const int CurrentVersion = 1;
+
+    /// <summary>The lock file format; a reader refuses versions it does not know.</summary>
+    public int Version { get; init; } = CurrentVersion;
+
+    public List<LockedPlugin> Plugins { get; init; } = [];
+
+    /// <summary>Reads the lock file of a home, or null when there is none.</summary>
+    /// <exception cref="InvalidDataException">The file exists but is not a lock file this host understands.</exception>
+    public static PlatformsLock? Read(string platformsHome)
+    {
+        var path = Path.Combine(platformsHome, FileName);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+
+        PlatformsLock? lockFile;
+        try
+        {
+            lockFile = JsonSerializer.Deserialize(bytes, PlatformsLockJsonContext.Default.PlatformsLock);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not valid JSON ({e.Message})", e);
+        }
+
+        if (lockFile is null || lockFile.Version != CurrentVersion)
+        {
+            throw new InvalidDataException($"'{path}' has lock file version {lockFile?.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}, and this host reads version {CurrentVersion}");
+        }
+
+        return lockFile;
+    }
+
+    /// <summary>The folder a locked plugin is extracted to: <c>{home}/{id}/{version}</c>, lowercase like NuGet's global packages folder.</summary>
+    public static string PluginDirectory(string platformsHome, string id, string version) =>
+        Path.Combine(platformsHome, id.ToLowerInvariant(), version.ToLowerInvariant());
+}
+
+/// <summary>One installed plugin package with everything it brought.</summary>
+internal sealed class LockedPlugin
+{
+    public required string Id { get; init; }
+
+    /// <summary>The normalized NuGet version.</summary>
+    public required string Version { get; init; }
+
+    /// <summary>The package source it came from (the NuGet.config source's URL or folder).</summary>
+    public required string Source { get; init; }
+
+    /// <summary>Base64 SHA-512 of the .nupkg, as NuGet's own lock files record it.</summary>
+    public required string Sha512 { get; init; }
+
+    /// <summary>The lib folder's target framework that was extracted (for example net10.0).</summary>
+    public required string Framework { get; init; }
+
+    /// <summary>The platform names the plugin exports, so a refused plugin is reported by the name users know.</summary>
+    public List<string> Platforms { get; init; } = [];
+
+    /// <summary>The plugin's own assemblies that export a Platform, relative to its folder.</summary>
+    public List<string> Assemblies { get; init; } = [];
+
+    /// <summary>The packages it depends on, extracted into the same folder.</summary>
+    public List<LockedPackage> Dependencies { get; init; } = [];
+
+    /// <summary>Every file in the plugin folder with its SHA-512; nothing else may be there.</summary>
+    public List<LockedFile> Files { get; init; } = [];
+}
+
+/// <summary>A dependency package of an installed plugin.</summary>
+internal sealed class LockedPackage
+{
+    public required string Id { get; init; }
+
+    public required string Version { get; init; }
+
+    public required string Source { get; init; }
+
+    public required string Sha512 { get; init; }
+}
+
+/// <summary>One extracted file: its path relative to the plugin folder ('/'-separated) and base64 SHA-512.</summary>
+internal sealed class LockedFile
+{
+    public required string Path { get; init; }
+
+    public required string Sha512 { get; init; }
+}
