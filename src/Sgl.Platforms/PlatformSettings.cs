@@ -37,7 +37,7 @@ internal sealed partial record PlatformSettings(
                 : options.PluginPath.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             string.IsNullOrWhiteSpace(options.PlatformsHome)
                 ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".sgl", "platforms")
-                : Path.GetFullPath(options.PlatformsHome),
+                : FullPath(options.PlatformsHome, PlatformEnvironment.PlatformsHome, nameof(PlatformOptions.PlatformsHome)),
             ParseIsolation(options.ProbeIsolation));
     }
 
@@ -95,7 +95,7 @@ internal sealed partial record PlatformSettings(
             return "/";
         }
 
-        var full = Path.GetFullPath(value);
+        var full = FullPath(value, PlatformEnvironment.SystemRoot, nameof(PlatformOptions.SystemRoot));
         if (!Directory.Exists(full))
         {
             throw new PlatformConfigurationException(
@@ -104,6 +104,19 @@ internal sealed partial record PlatformSettings(
         }
 
         return full;
+    }
+
+    private static string FullPath(string value, string variable, string key)
+    {
+        try
+        {
+            return Path.GetFullPath(value);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new PlatformConfigurationException(
+                $"{variable} (or {PlatformOptions.SectionName}:{key}) is not a usable path ({e.Message}). Set it to a directory path, or unset it.", e);
+        }
     }
 
     [GeneratedRegex("^[a-z][a-z0-9_-]{0,63}$", RegexOptions.CultureInvariant)]

@@ -74,6 +74,13 @@ internal sealed class CandidateProber(SystemView system, TimeSpan timeout)
         {
             platform = export.Value;
             var result = platform.Probe(context);
+            if (ProbeResultCheck.Problem(result) is { } problem)
+            {
+                return new ProbeOutcome(candidate, null, null, CandidateStatus.Failed,
+                    $"The probe of '{candidate.Name}' returned inconsistent data: {problem}. The plugin's vendor must fix the probe.",
+                    clock.Elapsed.TotalMilliseconds);
+            }
+
             var status = result.Status switch
             {
                 ProbeStatus.Available => CandidateStatus.Available,
