@@ -8,6 +8,7 @@ internal static class PlatformsCommand
     public static Command Create()
     {
         var command = new Command("platforms", "Inspect and manage hardware platform plugins.");
+        command.Subcommands.Add(PlatformsListCommand.Create());
         return command;
     }
 }

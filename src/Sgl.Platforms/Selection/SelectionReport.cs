@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Sgl.Platforms.Selection;
@@ -18,6 +19,9 @@ public sealed record SelectionReport
     /// <summary>Why nothing was selected, when <see cref="Selected"/> is null.</summary>
     [JsonIgnore]
     public PlatformSelectionException? Error { get; init; }
+
+    /// <summary>The report as JSON: <c>{ "selected", "candidates": [ { "name", "kind", "source", "assembly", "version", "priority", "status", "reason", "probeMs", "devices" } ] }</c>.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, SelectionReportJsonContext.Default.SelectionReport);
 
     /// <summary>The selected platform, or the selection error.</summary>
     /// <exception cref="PlatformSelectionException">No platform was selected.</exception>

@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using Sgl.Platforms;
+using Sgl.Platforms.Selection;
+using Spectre.Console;
+
+namespace Sgl.Cli.Commands;
+
+/// <summary><c>sgl platforms list [--json]</c>: the selection report as a table or JSON.</summary>
+internal static class PlatformsListCommand
+{
+    public static Command Create()
+    {
+        var json = new Option<bool>("--json") { Description = "Print the selection report as JSON." };
+        var command = new Command("list", "Show every platform candidate, what its probe found, and which one is selected.") { json };
+        command.SetAction(parse => Run(parse.GetValue(json), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+        return command;
+    }
+
+    private static int Run(bool json, TextWriter output, TextWriter error)
+    {
+        // The table is the report, so the resolver's own log line would only repeat it.
+        var report = CurrentPlatform.Resolve(static () => PlatformOptions.FromEnvironment(), NullLogger.Instance);
+        if (json)
+        {
+            output.WriteLine(report.ToJson());
+        }
+        else
+        {
+            WriteTable(report, output);
+        }
+
+        return ExitCodes.Report(report, error);
+    }
+
+    private static void WriteTable(SelectionReport report, TextWriter output)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = output == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = output == Console.Out ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        if (output != Console.Out)
+        {
+            console.Profile.Width = 200;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("").AddColumn("name").AddColumn("kind").AddColumn("source").AddColumn("version")
+            .AddColumn(new TableColumn("priority").RightAligned()).AddColumn("status")
+            .AddColumn(new TableColumn("probe ms").RightAligned()).AddColumn("devices");
+        foreach (var c in report.Candidates)
+        {
+            var selected = c.Name == report.Selected;
+            table.AddRow(
+                selected ? "[green]*[/]" : "",
+                Markup.Escape(c.Name),
+                c.Kind,
+                c.Source.ToString(),
+                Markup.Escape(ShortVersion(c.Version)),
+                c.Priority.ToString(CultureInfo.InvariantCulture),
+                StatusMarkup(c.Status),
+                c.ProbeMs?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-",
+                Markup.Escape(string.Join("\n", c.Devices.Select(FormatDevice))));
+        }
+
+        console.Write(table);
+        foreach (var c in report.Candidates.Where(c => !string.IsNullOrEmpty(c.Reason)))
+        {
+            console.MarkupLine($"  [bold]{Markup.Escape(c.Name)}[/] ({c.Status}): {Markup.Escape(c.Reason!)}");
+        }
+
+        console.MarkupLine(report.Selected is null
+            ? "[red]No platform selected.[/]"
+            : $"Selected: [green]{Markup.Escape(report.Selected)}[/]");
+    }
+
+    /// <summary>Drops the source revision SourceLink appends (1.0.0+abc123...), which only widens the table.</summary>
+    private static string ShortVersion(string version) => version.Split('+')[0];
+
+    private static string FormatDevice(DeviceReport d)
+    {
+        var memory = d.MemoryBytes is { } bytes ? string.Create(CultureInfo.InvariantCulture, $", {bytes / (1024.0 * 1024 * 1024):0.0} GiB") : "";
+        var capability = d.Capability is null ? "" : $", {d.Capability}";
+        return string.Create(CultureInfo.InvariantCulture, $"{d.Index}: {d.Name}{memory}{capability}");
+    }
+
+    private static string StatusMarkup(CandidateStatus status) => status switch
+    {
+        CandidateStatus.Available => "[green]Available[/]",
+        CandidateStatus.Failed or CandidateStatus.TimedOut or CandidateStatus.Rejected => $"[red]{status}[/]",
+        CandidateStatus.Unavailable => "[yellow]Unavailable[/]",
+        _ => status.ToString(),
+    };
+}

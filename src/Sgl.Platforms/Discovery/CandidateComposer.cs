@@ -1,0 +1,69 @@
+using System.Composition;
+using System.Composition.Hosting;
+using Sgl.Platforms.Selection;
+
+namespace Sgl.Platforms.Discovery;
+
+/// <summary>
+/// Composes the candidates' types through System.Composition and hands back lazy exports, so a
+/// platform is only constructed when it is probed.
+/// </summary>
+internal static class CandidateComposer
+{
+    public static List<(PlatformCandidate Candidate, Lazy<Platform, PlatformMetadata> Export)> Compose(IReadOnlyList<PlatformCandidate> candidates)
+    {
+        if (candidates.Count == 0)
+        {
+            return [];
+        }
+
+        try
+        {
+            return Match(candidates, ExportsOf(candidates.Select(c => c.Type!)));
+        }
+        catch (Exception e) when (e is CompositionFailedException or InvalidOperationException or ArgumentException or TypeLoadException)
+        {
+            // One bad part fails a whole container: compose each alone to find and record the culprits.
+            var composed = new List<(PlatformCandidate, Lazy<Platform, PlatformMetadata>)>();
+            foreach (var candidate in candidates)
+            {
+                try
+                {
+                    composed.AddRange(Match([candidate], ExportsOf([candidate.Type!])));
+                }
+                catch (Exception inner) when (inner is CompositionFailedException or InvalidOperationException or ArgumentException or TypeLoadException)
+                {
+                    candidate.Stop(CandidateStatus.Failed, $"Composing {candidate.TypeName} failed: {inner.Message}");
+                }
+            }
+
+            return composed;
+        }
+    }
+
+    private static List<Lazy<Platform, PlatformMetadata>> ExportsOf(IEnumerable<Type> types)
+    {
+        // The container stays alive with the lazy exports: they construct their parts from it.
+        var container = new ContainerConfiguration().WithParts(types).CreateContainer();
+        return container.GetExports<Lazy<Platform, PlatformMetadata>>().ToList();
+    }
+
+    private static List<(PlatformCandidate, Lazy<Platform, PlatformMetadata>)> Match(IReadOnlyList<PlatformCandidate> candidates, List<Lazy<Platform, PlatformMetadata>> exports)
+    {
+        var byName = exports.ToDictionary(e => e.Metadata.Name, StringComparer.Ordinal);
+        var matched = new List<(PlatformCandidate, Lazy<Platform, PlatformMetadata>)>();
+        foreach (var candidate in candidates)
+        {
+            if (byName.TryGetValue(candidate.Name, out var export))
+            {
+                matched.Add((candidate, export));
+            }
+            else
+            {
+                candidate.Stop(CandidateStatus.Failed, $"System.Composition found no Platform export for {candidate.TypeName}; check that the type is public and non-generic.");
+            }
+        }
+
+        return matched;
+    }
+}

@@ -1,0 +1,216 @@
+using System.Reflection;
+using System.Reflection.Metadata;
+using Microsoft.Extensions.DependencyModel;
+using Sgl.Platforms.BuiltIn;
+using Sgl.Platforms.Selection;
+
+namespace Sgl.Platforms.Discovery;
+
+/// <summary>
+/// Finds platform candidates from every source: built-ins, package references (the build-time
+/// manifest, with DependencyContext as fallback) and development paths. Plugin assemblies are read
+/// as metadata only; nothing here runs plugin code.
+/// </summary>
+internal sealed class PlatformDiscovery(PlatformSettings settings, Assembly? entryAssembly)
+{
+    public List<PlatformCandidate> Discover()
+    {
+        var candidates = new List<PlatformCandidate>();
+        AddBuiltIns(candidates);
+        foreach (var location in PackagePluginLocations())
+        {
+            AddFromAssembly(candidates, location, CandidateSource.Package);
+        }
+
+        foreach (var path in settings.PluginPaths)
+        {
+            AddDevelopmentPath(candidates, path);
+        }
+
+        return candidates;
+    }
+
+    private static void AddBuiltIns(List<PlatformCandidate> candidates)
+    {
+        var assembly = typeof(PlatformDiscovery).Assembly;
+        var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+            ?? assembly.GetName().Version?.ToString() ?? "";
+        foreach (var type in BuiltInPlatforms.Types)
+        {
+            var attribute = type.GetCustomAttribute<PlatformMetadataAttribute>()!;
+            candidates.Add(new PlatformCandidate
+            {
+                Name = attribute.Name,
+                Metadata = new PlatformMetadata { Name = attribute.Name, Kind = attribute.Kind, Priority = attribute.Priority, Vendor = attribute.Vendor },
+                Source = CandidateSource.BuiltIn,
+                AssemblyDisplay = assembly.GetName().Name!,
+                Version = version,
+                Type = type,
+                TypeName = type.FullName,
+            });
+        }
+    }
+
+    /// <summary>
+    /// The plugin assemblies the application references as packages. The build-time manifest
+    /// (<see cref="PlatformPluginAttribute"/> on the entry assembly) works in every deployment mode,
+    /// single-file included; DependencyContext is the fallback for apps built without it.
+    /// </summary>
+    private IEnumerable<PluginAssemblyLocation> PackagePluginLocations()
+    {
+        var names = entryAssembly?.GetCustomAttributes<PlatformPluginAttribute>().Select(a => a.AssemblyName).ToList() ?? [];
+        if (names.Count == 0)
+        {
+            names = DependencyContextPluginNames().ToList();
+        }
+
+        foreach (var name in names.Distinct(StringComparer.Ordinal))
+        {
+            var path = Path.Combine(AppContext.BaseDirectory, name + ".dll");
+            yield return new PluginAssemblyLocation(name, File.Exists(path) ? path : null, Isolated: false);
+        }
+    }
+
+    private static IEnumerable<string> DependencyContextPluginNames()
+    {
+        var context = DependencyContext.Default;
+        if (context is null)
+        {
+            yield break;
+        }
+
+        foreach (var library in context.RuntimeLibraries)
+        {
+            // Framework packages (Sgl.Platforms.*) depend on the contract but hold no plugins.
+            if (library.Name.StartsWith("Sgl.Platforms", StringComparison.OrdinalIgnoreCase)
+                || !library.Dependencies.Any(d => d.Name.Equals(PluginAssemblyInspector.ContractAssemblyName, StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            foreach (var group in library.RuntimeAssemblyGroups)
+            {
+                foreach (var asset in group.AssetPaths)
+                {
+                    yield return Path.GetFileNameWithoutExtension(asset);
+                }
+            }
+        }
+    }
+
+    private static void AddDevelopmentPath(List<PlatformCandidate> candidates, string path)
+    {
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+        {
+            foreach (var file in Directory.EnumerateFiles(full, "*.dll").Order(StringComparer.Ordinal))
+            {
+                AddFromAssembly(candidates, new PluginAssemblyLocation(Path.GetFileNameWithoutExtension(file), file, Isolated: true), CandidateSource.DevPath, skipNonPlugins: true);
+            }
+
+            return;
+        }
+
+        if (!File.Exists(full))
+        {
+            candidates.Add(Unreadable(Path.GetFileNameWithoutExtension(full), full, CandidateSource.DevPath, CandidateStatus.Failed,
+                $"{PlatformEnvironment.PluginPath} names '{path}', which does not exist. Fix the path or remove it from {PlatformEnvironment.PluginPath}."));
+            return;
+        }
+
+        AddFromAssembly(candidates, new PluginAssemblyLocation(Path.GetFileNameWithoutExtension(full), full, Isolated: true), CandidateSource.DevPath);
+    }
+
+    // skipNonPlugins leaves out assemblies with no Platform type at all: dependencies next to a plugin in a directory.
+    private static void AddFromAssembly(List<PlatformCandidate> candidates, PluginAssemblyLocation location, CandidateSource source, bool skipNonPlugins = false)
+    {
+        var display = location.Isolated && location.Path is not null ? location.Path : location.AssemblyName;
+        PluginAssemblyInfo info;
+        try
+        {
+            info = location.Path is not null ? PluginAssemblyInspector.Inspect(location.Path) : InspectBundled(location.AssemblyName);
+        }
+        catch (Exception e) when (e is BadImageFormatException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            if (!skipNonPlugins)
+            {
+                candidates.Add(Unreadable(location.AssemblyName, display, source, CandidateStatus.Failed,
+                    $"'{display}' could not be read as a .NET assembly ({e.Message}). Reinstall the plugin package or remove the file."));
+            }
+
+            return;
+        }
+
+        if (info.Exports.Count == 0 && info.UnexportedPlatformTypes.Count == 0)
+        {
+            if (!skipNonPlugins)
+            {
+                candidates.Add(Unreadable(info.AssemblyName, display, source, CandidateStatus.Rejected,
+                    $"'{info.AssemblyName}' is declared as a platform plugin but contains no Platform subclass. Check that the package ships the right assembly."));
+            }
+
+            return;
+        }
+
+        foreach (var export in info.Exports)
+        {
+            if (export.Metadata is null)
+            {
+                candidates.Add(Unreadable(export.TypeName, display, source, CandidateStatus.Rejected,
+                    $"{export.TypeName} in '{info.AssemblyName}' is exported as a Platform but has no [PlatformMetadata(\"name\", Kind = PlatformEnum.Oot)]; the vendor must add it.", info.Version));
+                continue;
+            }
+
+            candidates.Add(new PlatformCandidate
+            {
+                Name = export.Metadata.Name,
+                Metadata = export.Metadata,
+                Source = source,
+                AssemblyDisplay = display,
+                Version = info.Version,
+                Location = location,
+                TypeName = export.TypeName,
+                ContractVersion = info.ContractVersion,
+            });
+        }
+
+        foreach (var typeName in info.UnexportedPlatformTypes)
+        {
+            candidates.Add(Unreadable(typeName, display, source, CandidateStatus.Rejected,
+                $"{typeName} in '{info.AssemblyName}' derives from Platform but is not exported; the vendor must add [Export(typeof(Platform))] so the host can find it.", info.Version));
+        }
+    }
+
+    /// <summary>Reads the metadata of an assembly bundled into a single-file app, which has no file to read.</summary>
+    private static unsafe PluginAssemblyInfo InspectBundled(string assemblyName)
+    {
+        Assembly assembly;
+        try
+        {
+            assembly = Assembly.Load(new AssemblyName(assemblyName));
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new IOException($"the application declares plugin assembly '{assemblyName}' but it is not deployed with the app ({e.Message})", e);
+        }
+
+        if (!assembly.TryGetRawMetadata(out var blob, out var length))
+        {
+            throw new InvalidOperationException($"the metadata of '{assemblyName}' cannot be read");
+        }
+
+        return PluginAssemblyInspector.Inspect(new MetadataReader(blob, length));
+    }
+
+    private static PlatformCandidate Unreadable(string name, string display, CandidateSource source, CandidateStatus status, string reason, string version = "") =>
+        new()
+        {
+            Name = name,
+            Metadata = new PlatformMetadata { Name = name, Priority = 0 },
+            Source = source,
+            AssemblyDisplay = display,
+            Version = version,
+            Status = status,
+            Reason = reason,
+        };
+}

@@ -1,0 +1,216 @@
+using System.Reflection;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+
+namespace Sgl.Platforms.Discovery;
+
+/// <summary>
+/// Reads a plugin assembly's platform exports, metadata and contract reference with
+/// System.Reflection.Metadata, so that excluded, rejected or incompatible plugins never load.
+/// </summary>
+internal static class PluginAssemblyInspector
+{
+    internal const string ContractAssemblyName = "Sgl.Platforms.Abstractions";
+    private const string PlatformTypeName = "Sgl.Platforms.Platform";
+    private const string ExportAttributeName = "System.Composition.ExportAttribute";
+    private const string MetadataAttributeName = "Sgl.Platforms.PlatformMetadataAttribute";
+
+    /// <summary>Inspects the assembly file at <paramref name="path"/>.</summary>
+    /// <exception cref="BadImageFormatException">The file is not a .NET assembly.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static PluginAssemblyInfo Inspect(string path)
+    {
+        using var stream = File.OpenRead(path);
+        using var pe = new PEReader(stream);
+        if (!pe.HasMetadata)
+        {
+            throw new BadImageFormatException($"'{path}' is not a .NET assembly (it has no metadata).");
+        }
+
+        return Inspect(pe.GetMetadataReader());
+    }
+
+    /// <summary>Inspects an assembly's metadata.</summary>
+    public static PluginAssemblyInfo Inspect(MetadataReader reader)
+    {
+        var definition = reader.GetAssemblyDefinition();
+        var name = reader.GetString(definition.Name);
+        var version = definition.Version.ToString();
+        Version? contract = null;
+        foreach (var handle in reader.AssemblyReferences)
+        {
+            var reference = reader.GetAssemblyReference(handle);
+            if (reader.StringComparer.Equals(reference.Name, ContractAssemblyName))
+            {
+                contract = reference.Version;
+            }
+        }
+
+        var provider = new AttributeTypeProvider();
+        var platformTypes = new Dictionary<TypeDefinitionHandle, bool>();
+        var exports = new List<PlatformExportInfo>();
+        var unexported = new List<string>();
+        foreach (var typeHandle in reader.TypeDefinitions)
+        {
+            var type = reader.GetTypeDefinition(typeHandle);
+            if ((type.Attributes & TypeAttributes.Abstract) != 0 || !DerivesFromPlatform(reader, typeHandle, platformTypes))
+            {
+                continue;
+            }
+
+            var fullName = FullName(reader, type);
+            var exported = false;
+            PlatformMetadata? metadata = null;
+            foreach (var attributeHandle in type.GetCustomAttributes())
+            {
+                var attribute = reader.GetCustomAttribute(attributeHandle);
+                var attributeType = AttributeTypeName(reader, attribute);
+                if (attributeType == ExportAttributeName)
+                {
+                    var value = attribute.DecodeValue(provider);
+                    exported |= value.FixedArguments.Any(a => a.Value is string t && IsPlatformContract(t));
+                }
+                else if (attributeType == MetadataAttributeName)
+                {
+                    metadata = DecodeMetadata(attribute.DecodeValue(provider));
+                }
+            }
+
+            if (exported)
+            {
+                exports.Add(new PlatformExportInfo(fullName, metadata));
+            }
+            else
+            {
+                unexported.Add(fullName);
+            }
+        }
+
+        var informational = InformationalVersion(reader, provider);
+        return new PluginAssemblyInfo(name, informational ?? version, contract, exports, unexported);
+    }
+
+    private static bool IsPlatformContract(string serializedTypeName) =>
+        serializedTypeName == PlatformTypeName || serializedTypeName.StartsWith(PlatformTypeName + ",", StringComparison.Ordinal);
+
+    private static PlatformMetadata DecodeMetadata(CustomAttributeValue<string> value)
+    {
+        var metadata = new PlatformMetadata { Name = value.FixedArguments.FirstOrDefault().Value as string ?? "" };
+        foreach (var named in value.NamedArguments)
+        {
+            switch (named.Name)
+            {
+                case nameof(PlatformMetadataAttribute.Kind) when named.Value is int kind:
+                    metadata.Kind = (PlatformEnum)kind;
+                    break;
+                case nameof(PlatformMetadataAttribute.Priority) when named.Value is int priority:
+                    metadata.Priority = priority;
+                    break;
+                case nameof(PlatformMetadataAttribute.Vendor) when named.Value is string vendor:
+                    metadata.Vendor = vendor;
+                    break;
+            }
+        }
+
+        return metadata;
+    }
+
+    private static string? InformationalVersion(MetadataReader reader, AttributeTypeProvider provider)
+    {
+        foreach (var handle in reader.GetAssemblyDefinition().GetCustomAttributes())
+        {
+            var attribute = reader.GetCustomAttribute(handle);
+            if (AttributeTypeName(reader, attribute) == "System.Reflection.AssemblyInformationalVersionAttribute")
+            {
+                return attribute.DecodeValue(provider).FixedArguments.FirstOrDefault().Value as string;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool DerivesFromPlatform(MetadataReader reader, TypeDefinitionHandle handle, Dictionary<TypeDefinitionHandle, bool> known)
+    {
+        if (known.TryGetValue(handle, out var result))
+        {
+            return result;
+        }
+
+        known[handle] = false; // guards against cycles in malformed metadata
+        var baseType = reader.GetTypeDefinition(handle).BaseType;
+        result = !baseType.IsNil && baseType.Kind switch
+        {
+            HandleKind.TypeReference => IsPlatformReference(reader, (TypeReferenceHandle)baseType),
+            HandleKind.TypeDefinition => DerivesFromPlatform(reader, (TypeDefinitionHandle)baseType, known),
+            _ => false,
+        };
+        known[handle] = result;
+        return result;
+    }
+
+    private static bool IsPlatformReference(MetadataReader reader, TypeReferenceHandle handle)
+    {
+        var reference = reader.GetTypeReference(handle);
+        return reader.StringComparer.Equals(reference.Name, "Platform")
+            && reader.StringComparer.Equals(reference.Namespace, "Sgl.Platforms");
+    }
+
+    private static string? AttributeTypeName(MetadataReader reader, CustomAttribute attribute)
+    {
+        EntityHandle type;
+        if (attribute.Constructor.Kind == HandleKind.MemberReference)
+        {
+            type = reader.GetMemberReference((MemberReferenceHandle)attribute.Constructor).Parent;
+        }
+        else if (attribute.Constructor.Kind == HandleKind.MethodDefinition)
+        {
+            type = reader.GetMethodDefinition((MethodDefinitionHandle)attribute.Constructor).GetDeclaringType();
+        }
+        else
+        {
+            return null;
+        }
+
+        return type.Kind switch
+        {
+            HandleKind.TypeReference => FullName(reader, reader.GetTypeReference((TypeReferenceHandle)type)),
+            HandleKind.TypeDefinition => FullName(reader, reader.GetTypeDefinition((TypeDefinitionHandle)type)),
+            _ => null,
+        };
+    }
+
+    private static string FullName(MetadataReader reader, TypeReference type) =>
+        Join(reader.GetString(type.Namespace), reader.GetString(type.Name));
+
+    private static string FullName(MetadataReader reader, TypeDefinition type)
+    {
+        var name = Join(reader.GetString(type.Namespace), reader.GetString(type.Name));
+        var declaring = type.GetDeclaringType();
+        return declaring.IsNil ? name : FullName(reader, reader.GetTypeDefinition(declaring)) + "+" + name;
+    }
+
+    private static string Join(string ns, string name) => ns.Length == 0 ? name : ns + "." + name;
+
+    /// <summary>Decodes attribute arguments with types as serialized names and enums as their underlying int.</summary>
+    private sealed class AttributeTypeProvider : ICustomAttributeTypeProvider<string>
+    {
+        public string GetPrimitiveType(PrimitiveTypeCode typeCode) => typeCode.ToString();
+
+        public string GetSystemType() => "System.Type";
+
+        public string GetSZArrayType(string elementType) => elementType + "[]";
+
+        public string GetTypeFromDefinition(MetadataReader reader, TypeDefinitionHandle handle, byte rawTypeKind) =>
+            FullName(reader, reader.GetTypeDefinition(handle));
+
+        public string GetTypeFromReference(MetadataReader reader, TypeReferenceHandle handle, byte rawTypeKind) =>
+            FullName(reader, reader.GetTypeReference(handle));
+
+        public string GetTypeFromSerializedName(string name) => name;
+
+        // Every enum in the attributes we read (PlatformEnum) is int-based.
+        public PrimitiveTypeCode GetUnderlyingEnumType(string type) => PrimitiveTypeCode.Int32;
+
+        public bool IsSystemType(string type) => type == "System.Type";
+    }
+}

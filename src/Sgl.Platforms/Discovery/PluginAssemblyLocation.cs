@@ -1,0 +1,7 @@
+namespace Sgl.Platforms.Discovery;
+
+/// <summary>How to load a plugin assembly.</summary>
+/// <param name="AssemblyName">The simple name.</param>
+/// <param name="Path">The file, or null when the assembly is bundled into a single-file app and loads by name.</param>
+/// <param name="Isolated">Load into its own AssemblyLoadContext (development and installed plugins) rather than the application's.</param>
+internal sealed record PluginAssemblyLocation(string AssemblyName, string? Path, bool Isolated);

@@ -1,0 +1,50 @@
+using Sgl.Platforms.Selection;
+using Sgl.Platforms.Testing;
+
+namespace Sgl.Platforms.Tests.Support;
+
+/// <summary>One selection scenario: a fake system root, a plugin directory and the settings; resolves with no entry-assembly manifest.</summary>
+internal sealed class SelectionScenario : IDisposable
+{
+    public FakeSystemRoot Root { get; } = new();
+
+    public string PluginDirectory { get; } = PluginCompiler.NewDirectory();
+
+    public List<string> PluginPaths { get; } = [];
+
+    public PlatformOptions Options { get; } = new();
+
+    /// <summary>A unique assembly name so assembly-load checks are not confused by other tests.</summary>
+    public static string UniqueAssemblyName(string stem) => $"{stem}.{Guid.NewGuid():N}";
+
+    public string AddPlugin(string name, int priority = 200, string kind = "Oot", string? probeBody = null, string? constructorBody = null, bool export = true, bool metadata = true, string? contract = null, IEnumerable<string>? extraReferences = null)
+    {
+        var assemblyName = UniqueAssemblyName("Vendor." + char.ToUpperInvariant(name[0]) + name[1..]);
+        var path = PluginCompiler.Compile(PluginDirectory, assemblyName,
+            PluginCompiler.PlatformSource(name, priority, kind, probeBody, constructorBody, export: export, metadata: metadata),
+            extraReferences: extraReferences, contract: contract);
+        PluginPaths.Add(path);
+        return path;
+    }
+
+    public SelectionReport Resolve()
+    {
+        Options.SystemRoot ??= Root.Root;
+        Options.ProbeTimeoutMs ??= "3000";
+        Options.PluginPath = string.Join(Path.PathSeparator, PluginPaths);
+        return new PlatformResolver(Options, logger: null, entryAssembly: null).Resolve();
+    }
+
+    public void Dispose()
+    {
+        Root.Dispose();
+        try
+        {
+            Directory.Delete(PluginDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Loaded plugin files may be held open; the temp directory is cleaned by the OS.
+        }
+    }
+}
