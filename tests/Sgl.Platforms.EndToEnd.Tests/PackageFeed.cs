@@ -85,10 +85,13 @@ public sealed class PackageFeed : IDisposable
     {
         var folder = Path.Combine(Root, "apps", name);
         Directory.CreateDirectory(folder);
-        File.WriteAllText(Path.Combine(folder, "NuGet.config"), NuGetConfig());
+        WriteNuGetConfig(folder);
         Dotnet(folder, "new", template, "--name", name, "--output", folder, "--framework", "net10.0", "--no-restore");
         return folder;
     }
+
+    /// <summary>Writes the journeys' NuGet.config (local feed for Sgl packages, nuget.org for the rest) into <paramref name="folder"/>.</summary>
+    public void WriteNuGetConfig(string folder) => File.WriteAllText(Path.Combine(folder, "NuGet.config"), NuGetConfig());
 
     /// <inheritdoc />
     public void Dispose()
