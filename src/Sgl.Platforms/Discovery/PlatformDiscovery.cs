@@ -71,6 +71,8 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, Assembly? ent
         }
     }
 
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3002",
+        Justification = "In a single-file app DependencyContext is null; the build-time manifest covers that mode, and null is handled.")]
     private static IEnumerable<string> DependencyContextPluginNames()
     {
         var context = DependencyContext.Default;
