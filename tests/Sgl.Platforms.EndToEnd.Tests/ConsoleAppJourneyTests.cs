@@ -44,11 +44,14 @@ public sealed class ConsoleAppJourneyTests(PackageFeed feed)
         var dll = Path.Combine(output, AppName + ".dll");
         RunPrinted("dotnet", output, feed.MusaMachine, dll).Should().Be("musa");
         RunPrinted(Path.Combine(output, AppName), output, feed.MusaMachine).Should().Be("musa");
-        RunPrinted("dotnet", output, feed.BareMachine, dll).Should().Be("cpu");
 
         // The manifest, not DependencyContext, is what finds the plugin: without deps.json it still lights up.
-        File.Delete(Path.Combine(output, AppName + ".deps.json"));
-        RunPrinted("dotnet", output, feed.MusaMachine, dll).Should().Be("musa");
+        var withoutDeps = Path.Combine(app, "publish-fdd-without-deps");
+        CopyDirectory(output, withoutDeps);
+        File.Delete(Path.Combine(withoutDeps, AppName + ".deps.json"));
+        RunPrinted("dotnet", withoutDeps, feed.MusaMachine, Path.Combine(withoutDeps, AppName + ".dll")).Should().Be("musa");
+
+        RunPrinted("dotnet", output, feed.BareMachine, dll).Should().Be("cpu");
     }
 
     [Fact]
@@ -100,6 +103,16 @@ public sealed class ConsoleAppJourneyTests(PackageFeed feed)
             }
 
             return s_app;
+        }
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
         }
     }
 

@@ -27,13 +27,13 @@ public sealed class HostedAppJourneyTests(PackageFeed feed)
             Console.WriteLine("platform=" + host.Services.GetRequiredService<Platform>().DeviceName);
             """);
 
-        Printed(DotnetCommand.Run("dotnet", app, feed.On(feed.MusaMachine), "run", "-c", "Release")).Should().Be("musa");
-        Printed(DotnetCommand.Run("dotnet", app, feed.On(feed.BareMachine), "run", "-c", "Release", "--no-build")).Should().Be("cpu");
-
         var output = Path.Combine(app, "publish-single-file");
         feed.Dotnet(app, "publish", "-c", "Release", "-r", "linux-x64", "--self-contained", "-p:PublishSingleFile=true", "-o", output);
         var exe = Path.Combine(output, AppName);
+
+        Printed(DotnetCommand.Run("dotnet", app, feed.On(feed.MusaMachine), "run", "-c", "Release")).Should().Be("musa");
         Printed(DotnetCommand.Run(exe, output, feed.On(feed.MusaMachine))).Should().Be("musa");
+        Printed(DotnetCommand.Run("dotnet", app, feed.On(feed.BareMachine), "run", "-c", "Release", "--no-build")).Should().Be("cpu");
         Printed(DotnetCommand.Run(exe, output, feed.On(feed.BareMachine))).Should().Be("cpu");
     }
 
