@@ -58,6 +58,16 @@ public abstract class Platform
     /// <summary>The environment variable that limits which devices a process sees (for example <c>CUDA_VISIBLE_DEVICES</c>), or null.</summary>
     public virtual string? DeviceVisibilityEnvironmentVariable => null;
 
+    /// <summary>
+    /// How many ranks of one node this platform can run: one per device by default. A platform whose ranks
+    /// share a device (the host CPU runs each rank on its own threads) returns more.
+    /// </summary>
+    public virtual int MaxLocalRanks => Devices.Count;
+
+    /// <summary>The device a local rank runs on: the rank itself by default; platforms whose ranks share devices map several ranks to one.</summary>
+    /// <param name="localRank">The rank's index on its node.</param>
+    public virtual int GetDeviceIndex(int localRank) => localRank;
+
     /// <summary>The result of the latest <see cref="Probe(ProbeContext)"/>, or null before any.</summary>
     public ProbeResult? LastProbeResult => Volatile.Read(ref _lastProbe);
 
@@ -77,6 +87,12 @@ public abstract class Platform
         return result;
     }
 
+    /// <summary>
+    /// Takes a probe result obtained elsewhere (a probe run in an isolated child process) without
+    /// running this platform's probe in the current process.
+    /// </summary>
+    internal void AdoptProbeResult(ProbeResult result) => Volatile.Write(ref _lastProbe, result);
+
     /// <summary>Looks for the hardware. Read only through <paramref name="context"/>'s system view; never initialise a driver.</summary>
     /// <param name="context">The system view and the probe's cancellation token.</param>
     /// <returns>What was found; never null.</returns>
@@ -84,7 +100,7 @@ public abstract class Platform
 
     /// <summary>Initialises the device of one rank (the driver context, for example). Only the selected platform receives this.</summary>
     /// <param name="rank">The global rank.</param>
-    /// <param name="localRank">The rank on this node, which is the device index.</param>
+    /// <param name="localRank">The rank on this node; <see cref="GetDeviceIndex(int)"/> maps it to a device.</param>
     public virtual void InitializeDevice(int rank, int localRank)
     {
     }

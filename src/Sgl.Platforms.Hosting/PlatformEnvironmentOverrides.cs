@@ -21,13 +21,7 @@ internal sealed class PlatformEnvironmentOverrides : IPostConfigureOptions<Platf
     {
         ArgumentNullException.ThrowIfNull(options);
 
-        // The options instance is owned by the options factory, so the merged copy is written back into it.
-        var merged = options.WithEnvironmentOverrides(_environment);
-        options.Platform = merged.Platform;
-        options.Plugins = merged.Plugins;
-        options.ProbeTimeoutMs = merged.ProbeTimeoutMs;
-        options.SystemRoot = merged.SystemRoot;
-        options.PluginPath = merged.PluginPath;
-        options.PlatformsHome = merged.PlatformsHome;
+        // The options instance is owned by the options factory, so it is updated in place.
+        options.ApplyEnvironmentOverrides(_environment);
     }
 }

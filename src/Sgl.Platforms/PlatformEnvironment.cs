@@ -20,4 +20,10 @@ public static class PlatformEnvironment
 
     /// <summary>Where installed plugins live.</summary>
     public const string PlatformsHome = "SGL_PLATFORMS_HOME";
+
+    /// <summary><c>inprocess</c> (default) or <c>process</c>: where probes run.</summary>
+    public const string ProbeIsolation = "SGL_PROBE_ISOLATION";
+
+    /// <summary>The probe host executable for <c>SGL_PROBE_ISOLATION=process</c> (an <c>sgl</c> executable or <c>sgl.dll</c>); defaults to this process when it is <c>sgl</c>, else <c>sgl</c> on PATH.</summary>
+    public const string ProbeHost = "SGL_PROBE_HOST";
 }

@@ -29,6 +29,9 @@ public sealed class PlatformOptions
     /// <summary><c>SGL_PLATFORMS_HOME</c>: where installed plugins live (default <c>~/.sgl/platforms</c>).</summary>
     public string? PlatformsHome { get; set; }
 
+    /// <summary><c>SGL_PROBE_ISOLATION</c>: <c>inprocess</c> (default) or <c>process</c>, which runs probes in a short-lived child process so a crashing or hanging vendor probe cannot take the host down.</summary>
+    public string? ProbeIsolation { get; set; }
+
     /// <summary>Reads the options from environment variables.</summary>
     /// <param name="environment">Reads a variable; defaults to the process environment.</param>
     public static PlatformOptions FromEnvironment(Func<string, string?>? environment = null) =>
@@ -38,16 +41,21 @@ public sealed class PlatformOptions
     /// <param name="environment">Reads a variable; defaults to the process environment.</param>
     public PlatformOptions WithEnvironmentOverrides(Func<string, string?>? environment = null)
     {
-        environment ??= Environment.GetEnvironmentVariable;
+        var copy = (PlatformOptions)MemberwiseClone();
+        copy.ApplyEnvironmentOverrides(environment ?? Environment.GetEnvironmentVariable);
+        return copy;
+    }
+
+    /// <summary>Replaces, in place, every value whose <c>SGL_*</c> environment variable is set.</summary>
+    internal void ApplyEnvironmentOverrides(Func<string, string?> environment)
+    {
         string? Pick(string variable, string? configured) => environment(variable) is { } value ? value : configured;
-        return new PlatformOptions
-        {
-            Platform = Pick(PlatformEnvironment.Platform, Platform),
-            Plugins = Pick(PlatformEnvironment.Plugins, Plugins),
-            ProbeTimeoutMs = Pick(PlatformEnvironment.ProbeTimeoutMs, ProbeTimeoutMs),
-            SystemRoot = Pick(PlatformEnvironment.SystemRoot, SystemRoot),
-            PluginPath = Pick(PlatformEnvironment.PluginPath, PluginPath),
-            PlatformsHome = Pick(PlatformEnvironment.PlatformsHome, PlatformsHome),
-        };
+        Platform = Pick(PlatformEnvironment.Platform, Platform);
+        Plugins = Pick(PlatformEnvironment.Plugins, Plugins);
+        ProbeTimeoutMs = Pick(PlatformEnvironment.ProbeTimeoutMs, ProbeTimeoutMs);
+        SystemRoot = Pick(PlatformEnvironment.SystemRoot, SystemRoot);
+        PluginPath = Pick(PlatformEnvironment.PluginPath, PluginPath);
+        PlatformsHome = Pick(PlatformEnvironment.PlatformsHome, PlatformsHome);
+        ProbeIsolation = Pick(PlatformEnvironment.ProbeIsolation, ProbeIsolation);
     }
 }

@@ -2,6 +2,7 @@ using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sgl.Platforms.Discovery;
+using Sgl.Platforms.Isolation;
 using Sgl.Platforms.Probing;
 using Sgl.Platforms.Selection;
 
@@ -16,6 +17,7 @@ public sealed class PlatformResolver
     private readonly PlatformOptions _options;
     private readonly ILogger _logger;
     private readonly Assembly? _entryAssembly;
+    private readonly Func<string, string?> _environment = Environment.GetEnvironmentVariable;
 
     /// <summary>Creates a resolver.</summary>
     /// <param name="options">The selection settings (see <see cref="PlatformOptions.FromEnvironment"/>).</param>
@@ -62,11 +64,19 @@ public sealed class PlatformResolver
             return new SelectionReport { Candidates = candidates.Select(c => ToReport(c, null)).ToList(), Error = e };
         }
 
-        CandidateLoader.Load(candidates);
-        var exports = CandidateComposer.Compose(candidates.Where(c => c.IsPending).ToList());
-        var outcomes = new CandidateProber(new SystemView(settings.SystemRoot), settings.ProbeTimeout)
-            .ProbeAll(exports)
-            .ToDictionary(o => o.Candidate);
+        Dictionary<PlatformCandidate, ProbeOutcome> outcomes;
+        try
+        {
+            outcomes = (settings.IsolateProbes ? ProbeIsolated(candidates, settings) : ProbeInProcess(candidates, settings))
+                .ToDictionary(o => o.Candidate);
+        }
+        catch (Exception e) when (e is PlatformConfigurationException or System.ComponentModel.Win32Exception)
+        {
+            var error = e as PlatformConfigurationException ?? new PlatformConfigurationException(
+                $"{PlatformEnvironment.ProbeIsolation}=process could not start the probe host: {e.Message}. Set {PlatformEnvironment.ProbeHost} to the sgl executable or sgl.dll.", e);
+            SelectionLog.SelectionFailed(_logger, error.Message);
+            return new SelectionReport { Candidates = candidates.Select(c => ToReport(c, null)).ToList(), Error = error };
+        }
 
         var decision = SelectionDecision.Decide(candidates, outcomes, settings);
         var report = new SelectionReport
@@ -78,6 +88,45 @@ public sealed class PlatformResolver
         };
         Log(report, decision);
         return report;
+    }
+
+    private static IReadOnlyList<ProbeOutcome> ProbeInProcess(List<PlatformCandidate> candidates, PlatformSettings settings)
+    {
+        CandidateLoader.Load(candidates);
+        var exports = CandidateComposer.Compose(candidates.Where(c => c.IsPending).ToList());
+        return new CandidateProber(new SystemView(settings.SystemRoot), settings.ProbeTimeout).ProbeAll(exports);
+    }
+
+    /// <summary>
+    /// Probes in a child process, then constructs only the winner here and hands it the child's
+    /// result: no probe, and so no driver or management library, ever runs in this process.
+    /// </summary>
+    private List<ProbeOutcome> ProbeIsolated(List<PlatformCandidate> candidates, PlatformSettings settings)
+    {
+        var pending = candidates.Where(c => c.IsPending).ToList();
+        var outcomes = new IsolatedProber(ProbeHostCommand.Locate(_environment), settings).ProbeAll(pending).ToList();
+        var preview = SelectionDecision.Decide(candidates, outcomes.ToDictionary(o => o.Candidate), settings);
+        if (preview.Winner is not { } winner)
+        {
+            return outcomes;
+        }
+
+        CandidateLoader.Load([winner.Candidate]);
+        var export = CandidateComposer.Compose(winner.Candidate.IsPending ? [winner.Candidate] : []).SingleOrDefault();
+        ProbeOutcome materialized;
+        try
+        {
+            var platform = export.Export?.Value ?? throw new InvalidOperationException(winner.Candidate.Reason ?? "it could not be loaded");
+            platform.AdoptProbeResult(winner.Result!);
+            materialized = winner with { Platform = platform };
+        }
+        catch (Exception e)
+        {
+            materialized = winner with { Status = CandidateStatus.Failed, Result = null, Reason = $"Probed in isolation, but constructing '{winner.Candidate.Name}' here failed: {e.Message}" };
+        }
+
+        outcomes[outcomes.FindIndex(o => o.Candidate == winner.Candidate)] = materialized;
+        return outcomes;
     }
 
     private void Log(SelectionReport report, SelectionDecision decision)

@@ -10,7 +10,8 @@ internal sealed partial record PlatformSettings(
     TimeSpan ProbeTimeout,
     string SystemRoot,
     IReadOnlyList<string> PluginPaths,
-    string PlatformsHome)
+    string PlatformsHome,
+    bool IsolateProbes = false)
 {
     public static readonly TimeSpan DefaultProbeTimeout = TimeSpan.FromSeconds(5);
 
@@ -36,8 +37,18 @@ internal sealed partial record PlatformSettings(
                 : options.PluginPath.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             string.IsNullOrWhiteSpace(options.PlatformsHome)
                 ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".sgl", "platforms")
-                : Path.GetFullPath(options.PlatformsHome));
+                : Path.GetFullPath(options.PlatformsHome),
+            ParseIsolation(options.ProbeIsolation));
     }
+
+    private static bool ParseIsolation(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "inprocess" or "in-process" => false,
+        "process" => true,
+        _ => throw new PlatformConfigurationException(
+            $"{PlatformEnvironment.ProbeIsolation} (or {PlatformOptions.SectionName}:{nameof(PlatformOptions.ProbeIsolation)}) is '{value}'; " +
+            "use 'process' to run probes in a child process, or 'inprocess' (the default)."),
+    };
 
     private static string[] ParseNames(string? value, string variable, string key)
     {

@@ -101,7 +101,7 @@ public sealed class RegistrationTests
     [Fact]
     public void Every_option_has_its_environment_variable_applied()
     {
-        // Guards the explicit copy in PlatformEnvironmentOverrides against options added later.
+        // Guards against an option added later without its environment variable.
         var properties = typeof(PlatformOptions).GetProperties().Where(p => p.CanWrite && p.PropertyType == typeof(string)).ToList();
         var options = new PlatformOptions();
         foreach (var property in properties)

@@ -9,6 +9,7 @@ internal static class PlatformsCommand
     {
         var command = new Command("platforms", "Inspect and manage hardware platform plugins.");
         command.Subcommands.Add(PlatformsListCommand.Create());
+        command.Subcommands.Add(PlatformsProbeHostCommand.Create());
         return command;
     }
 }

@@ -36,13 +36,15 @@ internal static class PlatformsListCommand
 
     private static void WriteTable(SelectionReport report, TextWriter output)
     {
+        // A terminal gets colour and its own width; a pipe or file gets plain text wide enough not to wrap cells.
+        var terminal = output == Console.Out && !Console.IsOutputRedirected;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Out = new AnsiConsoleOutput(output),
-            Ansi = output == Console.Out ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = output == Console.Out ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
         });
-        if (output != Console.Out)
+        if (!terminal)
         {
             console.Profile.Width = 200;
         }

@@ -18,11 +18,20 @@ public interface IKvPool : IDisposable
     /// <summary>Allocates <paramref name="count"/> slots.</summary>
     /// <param name="count">Slots wanted.</param>
     /// <returns>The allocated slot indices.</returns>
-    /// <exception cref="KvPoolExhaustedException">Fewer than <paramref name="count"/> slots are free.</exception>
+    /// <exception cref="KvPoolExhaustedException">Fewer than <paramref name="count"/> slots are free; nothing is allocated.</exception>
     int[] Allocate(int count);
 
+    /// <summary>Allocates <c>slots.Length</c> slots and writes their indices into <paramref name="slots"/>.</summary>
+    /// <remarks>
+    /// The runtime's decode path calls this form so a step need not allocate an array. The default calls
+    /// <see cref="Allocate(int)"/>; override it when the pool can fill the span directly.
+    /// </remarks>
+    /// <param name="slots">Receives the allocated slot indices; its length is the number of slots wanted.</param>
+    /// <exception cref="KvPoolExhaustedException">Fewer than <c>slots.Length</c> slots are free; nothing is allocated.</exception>
+    void Allocate(Span<int> slots) => Allocate(slots.Length).CopyTo(slots);
+
     /// <summary>Returns slots to the pool.</summary>
-    /// <param name="slots">Slots earlier returned by <see cref="Allocate(int)"/>.</param>
+    /// <param name="slots">Slots earlier returned by <see cref="Allocate(int)"/> or filled in by <see cref="Allocate(Span{int})"/>.</param>
     void Free(ReadOnlySpan<int> slots);
 
     /// <summary>Stores one token's key and value for one layer (float32 on the host side).</summary>

@@ -11,12 +11,30 @@ namespace Sgl.Platforms.Selection;
 /// </summary>
 internal sealed class CandidateProber(SystemView system, TimeSpan timeout)
 {
-    public IReadOnlyList<ProbeOutcome> ProbeAll(IReadOnlyList<(PlatformCandidate Candidate, Lazy<Platform, PlatformMetadata> Export)> exports)
+    /// <param name="exports">The candidates with their lazy exports.</param>
+    /// <param name="onCompleted">Called once per candidate as soon as its outcome is known (from any thread).</param>
+    public IReadOnlyList<ProbeOutcome> ProbeAll(
+        IReadOnlyList<(PlatformCandidate Candidate, Lazy<Platform, PlatformMetadata> Export)> exports,
+        Action<ProbeOutcome>? onCompleted = null)
     {
         using var cancellation = new CancellationTokenSource();
         var context = new ProbeContext(system, cancellation.Token);
-        var tasks = exports.Select(e => Task.Factory.StartNew(
-            () => ProbeOne(e.Candidate, e.Export, context),
+        var reported = new int[exports.Count];
+        void Report(int index, ProbeOutcome outcome)
+        {
+            if (Interlocked.Exchange(ref reported[index], 1) == 0)
+            {
+                onCompleted?.Invoke(outcome);
+            }
+        }
+
+        var tasks = exports.Select((e, i) => Task.Factory.StartNew(
+            () =>
+            {
+                var outcome = ProbeOne(e.Candidate, e.Export, context);
+                Report(i, outcome);
+                return outcome;
+            },
             CancellationToken.None,
             TaskCreationOptions.DenyChildAttach,
             TaskScheduler.Default)).ToArray();
@@ -27,17 +45,26 @@ internal sealed class CandidateProber(SystemView system, TimeSpan timeout)
         {
             var remaining = timeout - deadline.Elapsed;
             var finished = remaining > TimeSpan.Zero && tasks[i].Wait(remaining);
-            outcomes[i] = finished || tasks[i].IsCompleted
-                ? tasks[i].Result
-                : new ProbeOutcome(exports[i].Candidate, null, null, CandidateStatus.TimedOut,
-                    $"The probe did not finish within {timeout.TotalMilliseconds:0} ms ({PlatformEnvironment.ProbeTimeoutMs}); it was abandoned. " +
-                    "If the hardware is slow to answer, raise the limit; otherwise report the hang to the plugin's vendor.",
-                    timeout.TotalMilliseconds);
+            if (finished || tasks[i].IsCompleted)
+            {
+                outcomes[i] = tasks[i].Result;
+                continue;
+            }
+
+            outcomes[i] = TimedOut(exports[i].Candidate, timeout);
+            Report(i, outcomes[i]);
         }
 
         cancellation.Cancel();
         return outcomes;
     }
+
+    /// <summary>The outcome of a probe abandoned at the deadline.</summary>
+    public static ProbeOutcome TimedOut(PlatformCandidate candidate, TimeSpan timeout) =>
+        new(candidate, null, null, CandidateStatus.TimedOut,
+            $"The probe did not finish within {timeout.TotalMilliseconds:0} ms ({PlatformEnvironment.ProbeTimeoutMs}); it was abandoned. " +
+            "If the hardware is slow to answer, raise the limit; otherwise report the hang to the plugin's vendor.",
+            timeout.TotalMilliseconds);
 
     private static ProbeOutcome ProbeOne(PlatformCandidate candidate, Lazy<Platform, PlatformMetadata> export, ProbeContext context)
     {

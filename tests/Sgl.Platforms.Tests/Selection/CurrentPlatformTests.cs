@@ -31,15 +31,24 @@ public sealed class CurrentPlatformTests : IDisposable
 
         using var start = new Barrier(64);
         var platforms = new Platform[64];
+        var errors = new Exception?[64];
         var threads = Enumerable.Range(0, 64).Select(i => new Thread(() =>
         {
             start.SignalAndWait();
-            CurrentPlatform.Resolve(Options, logger: null);
-            platforms[i] = CurrentPlatform.Instance;
+            try
+            {
+                CurrentPlatform.Resolve(Options, logger: null);
+                platforms[i] = CurrentPlatform.Instance;
+            }
+            catch (Exception e)
+            {
+                errors[i] = e;
+            }
         })).ToList();
         threads.ForEach(t => t.Start());
         threads.ForEach(t => t.Join());
 
+        errors.Should().OnlyContain(e => e == null);
         resolutions.Should().Be(1);
         platforms.Should().OnlyContain(p => ReferenceEquals(p, platforms[0]));
         platforms[0].DeviceName.Should().Be("cpu");

@@ -1,11 +1,12 @@
 using System.Composition;
+using Sgl.Platforms.ExtensionPoints;
 using Sgl.Platforms.Probing;
 
 namespace Sgl.Platforms.BuiltIn.Npu;
 
-/// <summary>The built-in npu platform.</summary>
+/// <summary>The built-in npu platform: Huawei Ascend NPUs through CANN.</summary>
 [Export(typeof(Platform))]
-[PlatformMetadata("npu", Kind = PlatformEnum.Npu, Priority = 100, Vendor = "Sgl")]
+[PlatformMetadata("npu", Kind = PlatformEnum.Npu, Priority = 100, Vendor = "Huawei")]
 public sealed class NpuPlatform : Platform
 {
     /// <inheritdoc />
@@ -18,6 +19,19 @@ public sealed class NpuPlatform : Platform
     public override PlatformEnum Kind => PlatformEnum.Npu;
 
     /// <inheritdoc />
-    protected override ProbeResult ProbeCore(ProbeContext context) =>
-        throw new NotImplementedException("The npu probe is being written.");
+    public override string DistributedBackend => "hccl";
+
+    /// <inheritdoc />
+    public override string? DeviceVisibilityEnvironmentVariable => "ASCEND_RT_VISIBLE_DEVICES";
+
+    /// <inheritdoc />
+    /// <remarks>Fills only the distributed backend (hccl).</remarks>
+    public override void ApplyServerArgsDefaults(ServerArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        args.DistributedBackend ??= DistributedBackend;
+    }
+
+    /// <inheritdoc />
+    protected override ProbeResult ProbeCore(ProbeContext context) => NpuProbe.Run(context);
 }

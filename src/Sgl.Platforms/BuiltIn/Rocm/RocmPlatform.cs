@@ -1,23 +1,39 @@
 using System.Composition;
+using Sgl.Platforms.ExtensionPoints;
 using Sgl.Platforms.Probing;
 
 namespace Sgl.Platforms.BuiltIn.Rocm;
 
-/// <summary>The built-in rocm platform.</summary>
+/// <summary>The built-in rocm platform: AMD GPUs through ROCm/HIP, found in the KFD topology.</summary>
 [Export(typeof(Platform))]
-[PlatformMetadata("rocm", Kind = PlatformEnum.Rocm, Priority = 100, Vendor = "Sgl")]
+[PlatformMetadata("rocm", Kind = PlatformEnum.Rocm, Priority = 100, Vendor = "AMD")]
 public sealed class RocmPlatform : Platform
 {
     /// <inheritdoc />
     public override string DeviceName => "rocm";
 
     /// <inheritdoc />
-    public override string DeviceType => "rocm";
+    /// <remarks>HIP devices use the <c>cuda</c> device type, as in PyTorch and SGLang.</remarks>
+    public override string DeviceType => "cuda";
 
     /// <inheritdoc />
     public override PlatformEnum Kind => PlatformEnum.Rocm;
 
     /// <inheritdoc />
-    protected override ProbeResult ProbeCore(ProbeContext context) =>
-        throw new NotImplementedException("The rocm probe is being written.");
+    public override string DistributedBackend => "rccl";
+
+    /// <inheritdoc />
+    /// <remarks>The HIP runtime's own variable; HIP also honours CUDA_VISIBLE_DEVICES.</remarks>
+    public override string? DeviceVisibilityEnvironmentVariable => "HIP_VISIBLE_DEVICES";
+
+    /// <inheritdoc />
+    /// <remarks>Fills only the distributed backend (rccl).</remarks>
+    public override void ApplyServerArgsDefaults(ServerArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        args.DistributedBackend ??= DistributedBackend;
+    }
+
+    /// <inheritdoc />
+    protected override ProbeResult ProbeCore(ProbeContext context) => RocmProbe.Run(context);
 }

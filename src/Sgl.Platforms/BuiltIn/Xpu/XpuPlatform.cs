@@ -1,11 +1,12 @@
 using System.Composition;
+using Sgl.Platforms.ExtensionPoints;
 using Sgl.Platforms.Probing;
 
 namespace Sgl.Platforms.BuiltIn.Xpu;
 
-/// <summary>The built-in xpu platform.</summary>
+/// <summary>The built-in xpu platform: Intel GPUs through oneAPI / Level Zero.</summary>
 [Export(typeof(Platform))]
-[PlatformMetadata("xpu", Kind = PlatformEnum.Xpu, Priority = 100, Vendor = "Sgl")]
+[PlatformMetadata("xpu", Kind = PlatformEnum.Xpu, Priority = 100, Vendor = "Intel")]
 public sealed class XpuPlatform : Platform
 {
     /// <inheritdoc />
@@ -18,6 +19,20 @@ public sealed class XpuPlatform : Platform
     public override PlatformEnum Kind => PlatformEnum.Xpu;
 
     /// <inheritdoc />
-    protected override ProbeResult ProbeCore(ProbeContext context) =>
-        throw new NotImplementedException("The xpu probe is being written.");
+    public override string DistributedBackend => "xccl";
+
+    /// <inheritdoc />
+    /// <remarks>The Level Zero variable, as vLLM's XPU platform uses.</remarks>
+    public override string? DeviceVisibilityEnvironmentVariable => "ZE_AFFINITY_MASK";
+
+    /// <inheritdoc />
+    /// <remarks>Fills only the distributed backend (xccl).</remarks>
+    public override void ApplyServerArgsDefaults(ServerArgs args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        args.DistributedBackend ??= DistributedBackend;
+    }
+
+    /// <inheritdoc />
+    protected override ProbeResult ProbeCore(ProbeContext context) => XpuProbe.Run(context);
 }

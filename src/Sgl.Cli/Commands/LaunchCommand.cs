@@ -1,0 +1,164 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Sgl.Platforms;
+using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Selection;
+using Sgl.Runtime;
+using Sgl.Runtime.Entrypoints;
+using Sgl.Runtime.ServerArgs;
+
+namespace Sgl.Cli.Commands;
+
+/// <summary>
+/// <c>sgl launch</c>: selects the platform, sets up the serving runtime on it and runs a real prefill and
+/// decode of the embedded tiny model, printing the selection report, the launch plan and the tokens.
+/// </summary>
+/// <remarks>
+/// Exit codes: 0 done; 1 no platform selected; 2 invalid input (an argument out of range, an unknown
+/// model or attention backend); 3 the run could not finish (the KV pool filled up, or the platform lacks
+/// a part the runtime needs, in which case the plan shows how far it got).
+/// </remarks>
+internal static class LaunchCommand
+{
+    public const int RunIncomplete = 3;
+    private const string DefaultPrompt = "The platform is";
+
+    /// <summary>Creates the command; <paramref name="selectPlatform"/> replaces platform selection in tests.</summary>
+    public static Command Create(Func<SelectionReport>? selectPlatform = null)
+    {
+        selectPlatform ??= static () => CurrentPlatform.Resolve(static () => PlatformOptions.FromEnvironment(), NullLogger.Instance);
+        var prompt = new Option<string>("--prompt") { Description = "The prompt.", DefaultValueFactory = _ => DefaultPrompt };
+        var maxNewTokens = new Option<int>("--max-new-tokens") { Description = "Tokens to generate at most.", DefaultValueFactory = _ => 32 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
+        var serverArgs = new ServerArgsParser();
+        var command = new Command("launch", "Run the serving runtime on the current platform: a real prefill and decode of the embedded tiny model.");
+        command.Options.Add(prompt);
+        command.Options.Add(maxNewTokens);
+        command.Options.Add(json);
+        serverArgs.AddTo(command);
+        command.SetAction(parse => Run(
+            selectPlatform,
+            serverArgs.Bind(parse),
+            new GenerationRequest(parse.GetValue(prompt) ?? DefaultPrompt, parse.GetValue(maxNewTokens)),
+            parse.GetValue(json),
+            parse.InvocationConfiguration.Output,
+            parse.InvocationConfiguration.Error));
+        return command;
+    }
+
+    private static int Run(Func<SelectionReport> selectPlatform, ServerArgs args, GenerationRequest request, bool json, TextWriter output, TextWriter error)
+    {
+        var report = selectPlatform();
+        if (report.Platform is null)
+        {
+            if (!json)
+            {
+                WriteReport(report, output);
+            }
+
+            return ExitCodes.Report(report, error);
+        }
+
+        if (!json)
+        {
+            WriteReport(report, output);
+        }
+
+        try
+        {
+            var result = Engine.Generate(args, request, report.Platform);
+            if (json)
+            {
+                output.WriteLine(JsonSerializer.Serialize(LaunchOutput.From(report, request, result), LaunchJsonContext.Default.LaunchOutput));
+            }
+            else
+            {
+                WritePlan(result.Plan, output);
+                WriteResult(result, output);
+            }
+
+            return ExitCodes.Success;
+        }
+        catch (InvalidServerArgsException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.InvalidConfiguration;
+        }
+        catch (PlatformCapabilityException e)
+        {
+            if (json)
+            {
+                output.WriteLine(JsonSerializer.Serialize(LaunchOutput.Incomplete(report, request, e.PlanSoFar, e.Message), LaunchJsonContext.Default.LaunchOutput));
+            }
+            else if (e.PlanSoFar is { } plan)
+            {
+                WritePlan(plan, output);
+            }
+
+            error.WriteLine($"error: {e.Message}");
+            return RunIncomplete;
+        }
+        catch (KvPoolExhaustedException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return RunIncomplete;
+        }
+    }
+
+    private static void WriteReport(SelectionReport report, TextWriter output)
+    {
+        output.WriteLine($"platform selection: {report.Selected ?? "none"}");
+        foreach (var c in report.Candidates)
+        {
+            var mark = c.Name == report.Selected ? "*" : " ";
+            output.WriteLine($"  {mark} {c.Name,-8} {c.Status,-12} {c.Reason}");
+        }
+    }
+
+    private static void WritePlan(LaunchPlan plan, TextWriter output)
+    {
+        output.WriteLine("launch plan:");
+        Line(output, "platform", plan.Platform);
+        Line(output, "device", plan.DeviceIndex is { } index ? $"{index}: {plan.Device}" : null);
+        Line(output, "model", plan.Model);
+        Line(output, "tp size", plan.TpSize.ToString(CultureInfo.InvariantCulture));
+        Line(output, "graph runner", plan.GraphRunner);
+        Line(output, "kv pool", plan.KvPoolLocation is null ? null : string.Create(CultureInfo.InvariantCulture,
+            $"{plan.KvPoolLocation} memory, {plan.KvPoolTokens} tokens, {plan.KvPoolBytes} bytes ({plan.KvPoolBytes / (1024.0 * 1024):0.0} MiB) per rank"));
+        Line(output, "attention backend", plan.AttentionBackend);
+        Line(output, "communicator", plan.AttentionBackend is null ? null : $"{plan.Communicator ?? "none"} (distributed backend {plan.DistributedBackend})");
+    }
+
+    private static void Line(TextWriter output, string name, string? value) =>
+        output.WriteLine($"  {name,-18} {value ?? "(not reached)"}");
+
+    private static void WriteResult(GenerationResult result, TextWriter output)
+    {
+        output.WriteLine($"generated {result.OutputTokenIds.Count} tokens: \"{Printable(result.OutputTokenIds)}\"");
+        output.WriteLine($"token ids: [{string.Join(", ", result.OutputTokenIds)}]");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"prefill {result.PromptTokenIds.Count} tokens in {result.PrefillSeconds * 1000:0.00} ms; decode {result.DecodeSteps} tokens in {result.DecodeSeconds * 1000:0.00} ms = {result.DecodeTokensPerSecond:0} tokens/s; decode allocated {result.DecodeAllocatedBytes} bytes"));
+    }
+
+    /// <summary>Byte tokens as text, with anything but printable ASCII escaped, so random bytes cannot garble the terminal.</summary>
+    private static string Printable(IEnumerable<int> ids)
+    {
+        var text = new StringBuilder();
+        foreach (var id in ids)
+        {
+            if (id is >= 0x20 and < 0x7f and not '"' and not '\\')
+            {
+                text.Append((char)id);
+            }
+            else
+            {
+                text.Append(id < 256 ? string.Create(CultureInfo.InvariantCulture, $"\\x{id:x2}") : $"<{id}>");
+            }
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,63 @@
+using System.Globalization;
+using Sgl.Platforms;
+using Sgl.Platforms.ExtensionPoints;
+
+namespace Sgl.Diffusion;
+
+/// <summary>
+/// Completes the user's diffusion arguments: the platform's <see cref="Platform.ApplyDiffusionArgsDefaults"/>
+/// fills what the user left unset, then the runtime's defaults, then validation. A value the user gave always wins.
+/// </summary>
+public static class DiffusionArgsDefaults
+{
+    /// <summary>Largest width or height: attention over every latent token grows with the square of the pixel count.</summary>
+    public const int MaxSide = 256;
+
+    /// <summary>Returns a completed copy of <paramref name="user"/>.</summary>
+    /// <param name="user">What the user gave (null = unset).</param>
+    /// <param name="platform">The platform whose defaults apply.</param>
+    /// <exception cref="InvalidDiffusionArgsException">A value is out of range.</exception>
+    public static DiffusionArgs Resolve(DiffusionArgs user, Platform platform)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(platform);
+        var resolved = new DiffusionArgs();
+        Overlay(resolved, user);
+        platform.ApplyDiffusionArgsDefaults(resolved);
+        Overlay(resolved, user);
+        resolved.Steps ??= 20;
+        resolved.Width ??= 64;
+        resolved.Height ??= 64;
+        resolved.Seed ??= 0;
+        resolved.CpuOffload ??= false;
+        Validate(resolved);
+        return resolved;
+    }
+
+    private static void Overlay(DiffusionArgs target, DiffusionArgs source)
+    {
+        target.Steps = source.Steps ?? target.Steps;
+        target.Width = source.Width ?? target.Width;
+        target.Height = source.Height ?? target.Height;
+        target.AttentionBackend = source.AttentionBackend ?? target.AttentionBackend;
+        target.Seed = source.Seed ?? target.Seed;
+        target.CpuOffload = source.CpuOffload ?? target.CpuOffload;
+    }
+
+    private static void Validate(DiffusionArgs args)
+    {
+        if (args.Steps is not (>= 1 and <= 1000))
+        {
+            throw new InvalidDiffusionArgsException(string.Create(CultureInfo.InvariantCulture, $"--steps must be between 1 and 1000; got {args.Steps}."));
+        }
+
+        foreach (var (name, value) in new[] { ("--width", args.Width!.Value), ("--height", args.Height!.Value) })
+        {
+            if (value < TinyDenoiserShape.PatchSize || value > MaxSide || value % TinyDenoiserShape.PatchSize != 0)
+            {
+                throw new InvalidDiffusionArgsException(string.Create(CultureInfo.InvariantCulture,
+                    $"{name} must be a multiple of {TinyDenoiserShape.PatchSize} between {TinyDenoiserShape.PatchSize} and {MaxSide}; got {value}."));
+            }
+        }
+    }
+}

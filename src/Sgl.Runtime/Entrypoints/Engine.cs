@@ -1,0 +1,64 @@
+using System.Globalization;
+using Sgl.Platforms;
+using Sgl.Runtime.Distributed;
+using Sgl.Runtime.Layers.Attention;
+using Sgl.Runtime.ModelExecutor;
+using Sgl.Runtime.Models.TinyModel;
+using Sgl.Runtime.ServerArgs;
+using Args = Sgl.Platforms.ExtensionPoints.ServerArgs;
+
+namespace Sgl.Runtime.Entrypoints;
+
+/// <summary>
+/// The serving runtime in process: completes the server arguments with the platform's defaults, starts
+/// one rank per <c>--tp-size</c> on the current platform, and runs a greedy generation on the embedded model.
+/// </summary>
+public static class Engine
+{
+    /// <summary>Runs <paramref name="request"/> on <paramref name="platform"/> (the current platform when null).</summary>
+    /// <param name="userArgs">The server arguments the user gave; unset ones are filled by the platform, then the runtime.</param>
+    /// <param name="request">The prompt and how many tokens to generate.</param>
+    /// <param name="platform">The platform; <see cref="CurrentPlatform.Instance"/> when null.</param>
+    /// <exception cref="InvalidServerArgsException">An argument is invalid for this model or platform.</exception>
+    /// <exception cref="PlatformCapabilityException">The platform lacks a KV pool, attention backend or communicator; the exception carries the plan so far.</exception>
+    /// <exception cref="Sgl.Platforms.ExtensionPoints.KvPoolExhaustedException">The KV pool filled up during generation.</exception>
+    public static GenerationResult Generate(Args userArgs, GenerationRequest request, Platform? platform = null)
+    {
+        ArgumentNullException.ThrowIfNull(userArgs);
+        ArgumentNullException.ThrowIfNull(request);
+        platform ??= CurrentPlatform.Instance;
+        var args = ServerArgsDefaults.Resolve(userArgs, platform);
+        var config = TinyModelConfig.Default;
+        var tp = args.TpSize!.Value;
+        if (!config.CanSplit(tp))
+        {
+            throw new InvalidServerArgsException(string.Create(CultureInfo.InvariantCulture,
+                $"--tp-size {tp} does not divide model '{TinyModelConfig.ModelName}' ({config.HeadCount} attention heads, MLP width {config.IntermediateSize}); use 1, 2 or 4."));
+        }
+
+        if (request.MaxNewTokens < 1)
+        {
+            throw new InvalidServerArgsException(string.Create(CultureInfo.InvariantCulture, $"--max-new-tokens must be at least 1; got {request.MaxNewTokens}."));
+        }
+
+        AttentionRegistry.Validate(platform, args.AttentionBackend);
+        var prompt = ByteTokenizer.Encode(request.Prompt);
+        if (prompt.Length + request.MaxNewTokens > config.MaxContext)
+        {
+            throw new InvalidServerArgsException(string.Create(CultureInfo.InvariantCulture,
+                $"The prompt ({prompt.Length} tokens) and --max-new-tokens {request.MaxNewTokens} exceed the model's context of {config.MaxContext} tokens; shorten the prompt or lower --max-new-tokens."));
+        }
+
+        var weights = TinyModelWeights.Generate(config);
+        using var parallel = new ParallelState(platform, tp);
+        var results = parallel.RunRanks(rank =>
+        {
+            using var runner = new ModelRunner(platform, args, parallel, rank, weights);
+            runner.Initialize();
+            return runner.Generate(prompt, request.MaxNewTokens);
+        });
+
+        // Every rank decoded the same tokens from bit-identical all-reduced activations; rank 0 speaks for the group.
+        return results[0];
+    }
+}

@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Text.Json;
+using Sgl.Cli.Commands;
+using Sgl.Platforms;
+using Sgl.Platforms.BuiltIn.Cpu;
+using Sgl.Platforms.Probing;
+using Sgl.Platforms.Selection;
+using Sgl.Platforms.Testing;
+
+namespace Sgl.Cli.Tests;
+
+public sealed class LaunchCommandTests : IDisposable
+{
+    private readonly FakeSystemRoot _root = new FakeSystemRoot().WithCpuInfo("Fake Xeon 9000", 2).WithMemInfo(8L << 30, 4L << 30);
+
+    [Fact]
+    public void Launch_prints_the_selection_the_plan_and_the_generated_tokens()
+    {
+        var (code, output, error) = Run("launch", "--max-new-tokens", "12");
+
+        code.Should().Be(0, error);
+        output.Should().Contain("platform selection: cpu")
+            .And.Contain("attention backend  simd")
+            .And.Contain("graph runner       eager")
+            .And.Contain("kv pool            host memory")
+            .And.Contain("communicator       inproc (distributed backend gloo)")
+            .And.Contain("generated 12 tokens")
+            .And.Contain("tokens/s");
+        error.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void Launch_json_is_one_object_with_the_token_ids_and_tp2_matches_tp1()
+    {
+        var tp1 = Json(Run("launch", "--json", "--max-new-tokens", "16", "--tp-size", "1"));
+        var tp2 = Json(Run("launch", "--json", "--max-new-tokens", "16", "--tp-size", "2"));
+
+        tp1.GetProperty("selection").GetProperty("selected").GetString().Should().Be("cpu");
+        tp1.GetProperty("plan").GetProperty("kvPoolTokens").GetInt32().Should().BePositive();
+        var ids1 = tp1.GetProperty("outputTokenIds").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        var ids2 = tp2.GetProperty("outputTokenIds").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        ids1.Should().HaveCount(16);
+        ids2.Should().Equal(ids1);
+        tp2.GetProperty("plan").GetProperty("tpSize").GetInt32().Should().Be(2);
+    }
+
+    [Theory]
+    [InlineData(2, "--tp-size 4 is more than the 2 rank(s) platform 'cpu' can run*", "--tp-size", "4")]
+    [InlineData(2, "--mem-fraction-static must be in (0, 1]*got 1.5.", "--mem-fraction-static", "1.5")]
+    [InlineData(2, "--mem-fraction-static must be in (0, 1]*got 0.", "--mem-fraction-static", "0")]
+    [InlineData(2, "Unknown attention backend 'triton'. Platform 'cpu' offers: simd.", "--attention-backend", "triton")]
+    [InlineData(2, "Unknown model 'llama'*'sgl-tiny'*", "--model", "llama")]
+    [InlineData(3, "KV pool exhausted after * generated token(s) (capacity 12 tokens)*", "--max-total-tokens", "12")]
+    public void Bad_input_gives_one_line_on_stderr_and_a_non_zero_exit(int exitCode, string message, params string[] args)
+    {
+        var (code, _, error) = Run(["launch", .. args]);
+
+        code.Should().Be(exitCode);
+        error.Should().Match("error: " + message + "\n");
+        error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().ContainSingle("no stack trace for user errors");
+    }
+
+    [Fact]
+    public void A_platform_without_attention_kernels_shows_how_far_the_launch_got_and_what_is_missing()
+    {
+        var cpu = ProbedCpu();
+        var platform = new MockPlatform("bare-gpu") { KvPoolFactory = cpu.CreateKvPool };
+        using (var root = new FakeSystemRoot())
+        {
+            platform.Probe(new ProbeContext(root.View()));
+        }
+
+        var (code, output, error) = Run(platform, "launch", "--max-total-tokens", "64");
+
+        code.Should().Be(LaunchCommand.RunIncomplete);
+        output.Should().Contain("kv pool            host memory, 64 tokens").And.Contain("attention backend  (not reached)");
+        error.Should().StartWith("error: Platform 'bare-gpu' offers no attention backend");
+    }
+
+    public void Dispose() => _root.Dispose();
+
+    private (int Code, string Output, string Error) Run(params string[] args) => Run(ProbedCpu(), args);
+
+    private static (int Code, string Output, string Error) Run(Platform platform, params string[] args)
+    {
+        var report = new SelectionReport { Selected = platform.DeviceName, Platform = platform, Candidates = [] };
+        var root = new RootCommand { LaunchCommand.Create(() => report) };
+        var output = new StringWriter { NewLine = "\n" };
+        var error = new StringWriter { NewLine = "\n" };
+        var code = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private CpuPlatform ProbedCpu()
+    {
+        var cpu = new CpuPlatform();
+        cpu.Probe(new ProbeContext(_root.View()));
+        return cpu;
+    }
+
+    private static JsonElement Json((int Code, string Output, string Error) run)
+    {
+        run.Code.Should().Be(0, run.Error);
+        run.Output.Trim().Split('\n').Should().ContainSingle("--json prints one object on one line");
+        return JsonDocument.Parse(run.Output).RootElement;
+    }
+}

@@ -1,0 +1,60 @@
+using Sgl.Platforms.BuiltIn.Cpu;
+using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Probing;
+using Sgl.Platforms.Testing;
+
+namespace Sgl.Diffusion.Tests;
+
+public sealed class DiffusionPipelineTests : IDisposable
+{
+    private readonly FakeSystemRoot _root = new FakeSystemRoot().WithCpuInfo("Fake Xeon 9000", 4).WithMemInfo(8L << 30, 4L << 30);
+    private readonly CpuPlatform _cpu = new();
+
+    public DiffusionPipelineTests() => _cpu.Probe(new ProbeContext(_root.View()));
+
+    [Fact]
+    public void The_same_seed_gives_identical_png_bytes_and_another_seed_a_different_image()
+    {
+        var first = DiffusionPipeline.Generate(new DiffusionArgs { Seed = 7, Steps = 5 }, _cpu);
+        var again = DiffusionPipeline.Generate(new DiffusionArgs { Seed = 7, Steps = 5 }, _cpu);
+        var other = DiffusionPipeline.Generate(new DiffusionArgs { Seed = 8, Steps = 5 }, _cpu);
+
+        again.Png.Should().Equal(first.Png);
+        other.Png.Should().NotEqual(first.Png);
+    }
+
+    [Fact]
+    public void The_image_decodes_with_the_requested_size_and_is_not_flat()
+    {
+        var result = DiffusionPipeline.Generate(new DiffusionArgs { Width = 48, Height = 32, Steps = 4 }, _cpu);
+
+        var image = PngFile.Read(result.Png);
+        image.Width.Should().Be(48);
+        image.Height.Should().Be(32);
+        image.Rgb.Distinct().Should().HaveCountGreaterThan(16);
+        result.AttentionBackend.Should().Be("sdpa");
+        result.Platform.Should().Be("cpu");
+        result.Device.Should().Be("Fake Xeon 9000");
+    }
+
+    [Theory]
+    [InlineData(0, 64, "--steps must be between 1 and 1000*")]
+    [InlineData(5, 30, "--width must be a multiple of 4 between 4 and 256; got 30.")]
+    [InlineData(5, 512, "--width must be a multiple of 4 between 4 and 256; got 512.")]
+    public void Out_of_range_arguments_are_refused(int steps, int width, string message)
+    {
+        var act = () => DiffusionPipeline.Generate(new DiffusionArgs { Steps = steps, Width = width }, _cpu);
+
+        act.Should().Throw<InvalidDiffusionArgsException>().WithMessage(message);
+    }
+
+    [Fact]
+    public void An_attention_backend_the_runtime_lacks_is_refused_with_what_it_has()
+    {
+        var act = () => DiffusionPipeline.Generate(new DiffusionArgs { AttentionBackend = "flash_attn" }, _cpu);
+
+        act.Should().Throw<InvalidDiffusionArgsException>().WithMessage("Attention backend 'flash_attn'*not implemented*it has: sdpa.");
+    }
+
+    public void Dispose() => _root.Dispose();
+}

@@ -1,0 +1,147 @@
+using Args = Sgl.Platforms.ExtensionPoints.ServerArgs;
+using Sgl.Platforms.ExtensionPoints;
+using Sgl.Runtime.Entrypoints;
+using Sgl.Runtime.ServerArgs;
+
+namespace Sgl.Runtime.Tests.Serving;
+
+public sealed class EngineTests
+{
+    [Theory]
+    [InlineData("The platform is")]
+    [InlineData("Once upon a time, in a data centre far away")]
+    [InlineData("")]
+    public void Tensor_parallel_ranks_generate_the_same_tokens_as_one_rank(string prompt)
+    {
+        using var cpu = new FakeCpu(cores: 4);
+        var request = new GenerationRequest(prompt, 48);
+
+        var tp1 = Engine.Generate(new Args { TpSize = 1, MaxTotalTokens = 256 }, request, cpu.Platform);
+        var tp2 = Engine.Generate(new Args { TpSize = 2, MaxTotalTokens = 256 }, request, cpu.Platform);
+        var tp4 = Engine.Generate(new Args { TpSize = 4, MaxTotalTokens = 256 }, request, cpu.Platform);
+
+        tp1.OutputTokenIds.Should().NotBeEmpty();
+        tp1.OutputTokenIds.Distinct().Should().HaveCountGreaterThan(3, "the model is not stuck on one token, so agreement means something");
+        tp2.OutputTokenIds.Should().Equal(tp1.OutputTokenIds);
+        tp4.OutputTokenIds.Should().Equal(tp1.OutputTokenIds);
+        tp2.Plan.TpSize.Should().Be(2);
+    }
+
+    [Fact]
+    public void Generation_is_deterministic_and_the_plan_names_every_part()
+    {
+        using var cpu = new FakeCpu();
+        var request = new GenerationRequest("abc", 8);
+
+        var first = Engine.Generate(new Args { MaxTotalTokens = 64 }, request, cpu.Platform);
+        var second = Engine.Generate(new Args { MaxTotalTokens = 64 }, request, cpu.Platform);
+
+        second.OutputTokenIds.Should().Equal(first.OutputTokenIds);
+        first.PromptTokenIds.Should().Equal(256, 'a', 'b', 'c');
+        first.Plan.Should().BeEquivalentTo(new
+        {
+            Platform = "cpu",
+            Model = "sgl-tiny",
+            TpSize = 1,
+            Device = "Fake Xeon 9000",
+            DeviceIndex = 0,
+            GraphRunner = "eager",
+            KvPoolLocation = "host",
+            KvPoolTokens = 64,
+            KvPoolBytes = 64L * 2 * 4 * 64 * sizeof(float),
+            AttentionBackend = "simd",
+            Communicator = "inproc",
+            DistributedBackend = "gloo",
+        });
+    }
+
+    [Fact]
+    public void Decode_steps_allocate_nothing()
+    {
+        using var cpu = new FakeCpu();
+
+        var result = Engine.Generate(new Args { MaxTotalTokens = 512 }, new GenerationRequest("warm", 200), cpu.Platform);
+
+        result.DecodeSteps.Should().Be(199);
+        result.DecodeAllocatedBytes.Should().Be(0);
+    }
+
+    [Fact]
+    public void Tensor_parallel_decode_steps_do_not_allocate_per_token()
+    {
+        using var cpu = new FakeCpu();
+
+        var result = Engine.Generate(new Args { TpSize = 2, MaxTotalTokens = 512 }, new GenerationRequest("warm", 200), cpu.Platform);
+
+        // A rank that has to block in the barrier may lazily create a wait handle's lock or a cancellation
+        // registration once (tens of bytes); anything per token would be thousands over 199 steps.
+        result.DecodeAllocatedBytes.Should().BeLessThan(1024);
+    }
+
+    [Fact]
+    public void A_kv_pool_that_fills_up_mid_generation_says_how_far_it_got()
+    {
+        using var cpu = new FakeCpu();
+
+        var act = () => Engine.Generate(new Args { MaxTotalTokens = 10 }, new GenerationRequest("hello", 32), cpu.Platform);
+
+        act.Should().Throw<KvPoolExhaustedException>().WithMessage("KV pool exhausted after 5 generated token(s) (capacity 10 tokens)*--max-total-tokens*");
+    }
+
+    [Fact]
+    public void A_kv_pool_that_fills_up_on_one_rank_stops_every_rank()
+    {
+        using var cpu = new FakeCpu();
+
+        var act = () => Engine.Generate(new Args { TpSize = 2, MaxTotalTokens = 10 }, new GenerationRequest("hello", 32), cpu.Platform);
+
+        act.Should().Throw<KvPoolExhaustedException>();
+    }
+
+    [Theory]
+    [InlineData(8, "--tp-size 8 is more than the 4 rank(s) platform 'cpu' can run*use --tp-size 4 or less*")]
+    [InlineData(3, "--tp-size 3 does not divide model 'sgl-tiny'*use 1, 2 or 4*")]
+    [InlineData(0, "--tp-size must be at least 1*")]
+    public void Bad_tp_sizes_are_refused_with_what_would_work(int tp, string message)
+    {
+        using var cpu = new FakeCpu(cores: 4);
+
+        var act = () => Engine.Generate(new Args { TpSize = tp }, new GenerationRequest("x", 4), cpu.Platform);
+
+        act.Should().Throw<InvalidServerArgsException>().WithMessage(message);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(-0.5)]
+    [InlineData(1.01)]
+    [InlineData(double.NaN)]
+    public void Memory_fractions_outside_zero_to_one_are_refused(double fraction)
+    {
+        using var cpu = new FakeCpu();
+
+        var act = () => Engine.Generate(new Args { MemFractionStatic = fraction }, new GenerationRequest("x", 4), cpu.Platform);
+
+        act.Should().Throw<InvalidServerArgsException>().WithMessage("--mem-fraction-static must be in (0, 1]*");
+    }
+
+    [Fact]
+    public void An_unknown_attention_backend_is_refused_with_the_platform_list()
+    {
+        using var cpu = new FakeCpu();
+
+        var act = () => Engine.Generate(new Args { AttentionBackend = "flashinfer" }, new GenerationRequest("x", 4), cpu.Platform);
+
+        act.Should().Throw<InvalidServerArgsException>().WithMessage("Unknown attention backend 'flashinfer'. Platform 'cpu' offers: simd.");
+    }
+
+    [Fact]
+    public void An_unknown_model_is_refused_with_the_embedded_name()
+    {
+        using var cpu = new FakeCpu();
+
+        var act = () => Engine.Generate(new Args { ModelPath = "meta-llama/Llama-3-8B" }, new GenerationRequest("x", 4), cpu.Platform);
+
+        act.Should().Throw<InvalidServerArgsException>().WithMessage("Unknown model 'meta-llama/Llama-3-8B'*'sgl-tiny'*");
+    }
+}
