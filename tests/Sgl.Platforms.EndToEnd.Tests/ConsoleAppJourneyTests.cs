@@ -1,0 +1,124 @@
+namespace Sgl.Platforms.EndToEnd.Tests;
+
+/// <summary>
+/// What a user does: a fresh console app, <c>dotnet add package Sgl.Platforms</c> and
+/// <c>dotnet add package Sgl.Platform.Musa</c>, no code but printing the current platform; then the
+/// same app under <c>dotnet run</c>, a framework-dependent publish and a single-file self-contained one.
+/// </summary>
+[Trait("Category", "EndToEnd")]
+public sealed class ConsoleAppJourneyTests(PackageFeed feed)
+{
+    private const string AppName = "MusaConsole";
+    private static readonly Lock Gate = new();
+    private static string? s_app;
+
+    [Fact]
+    public void Adding_the_package_writes_the_plugin_manifest_into_the_app()
+    {
+        var app = App();
+
+        feed.Dotnet(app, "build", "-c", "Release");
+
+        var assemblyInfo = Directory.GetFiles(Path.Combine(app, "obj"), $"{AppName}.AssemblyInfo.cs", SearchOption.AllDirectories);
+        assemblyInfo.Should().NotBeEmpty();
+        File.ReadAllText(assemblyInfo[0]).Should().Contain("[assembly: Sgl.Platforms.PlatformPluginAttribute(\"Sgl.Platform.Musa\")]");
+    }
+
+    [Fact]
+    public void Dotnet_run_selects_musa_on_a_musa_machine_and_cpu_on_a_bare_one()
+    {
+        var app = App();
+
+        RunPrinted("dotnet", app, feed.MusaMachine, "run", "-c", "Release").Should().Be("musa");
+        RunPrinted("dotnet", app, feed.BareMachine, "run", "-c", "Release", "--no-build").Should().Be("cpu");
+    }
+
+    [Fact]
+    public void A_framework_dependent_publish_selects_musa_even_without_its_deps_json()
+    {
+        var app = App();
+        var output = Path.Combine(app, "publish-fdd");
+
+        feed.Dotnet(app, "publish", "-c", "Release", "-o", output);
+
+        var dll = Path.Combine(output, AppName + ".dll");
+        RunPrinted("dotnet", output, feed.MusaMachine, dll).Should().Be("musa");
+        RunPrinted(Path.Combine(output, AppName), output, feed.MusaMachine).Should().Be("musa");
+
+        // The manifest, not DependencyContext, is what finds the plugin: without deps.json it still lights up.
+        var withoutDeps = Path.Combine(app, "publish-fdd-without-deps");
+        CopyDirectory(output, withoutDeps);
+        File.Delete(Path.Combine(withoutDeps, AppName + ".deps.json"));
+        RunPrinted("dotnet", withoutDeps, feed.MusaMachine, Path.Combine(withoutDeps, AppName + ".dll")).Should().Be("musa");
+
+        RunPrinted("dotnet", output, feed.BareMachine, dll).Should().Be("cpu");
+    }
+
+    [Fact]
+    public void A_single_file_self_contained_publish_selects_musa_on_a_musa_machine_and_cpu_on_a_bare_one()
+    {
+        var app = App();
+        var output = Path.Combine(app, "publish-single-file");
+
+        feed.Dotnet(app, "publish", "-c", "Release", "-r", "linux-x64", "--self-contained", "-p:PublishSingleFile=true", "-o", output);
+
+        File.Exists(Path.Combine(output, "Sgl.Platform.Musa.dll")).Should().BeFalse("the plugin is bundled into the single file");
+        var exe = Path.Combine(output, AppName);
+        RunPrinted(exe, output, feed.MusaMachine).Should().Be("musa");
+        RunPrinted(exe, output, feed.BareMachine).Should().Be("cpu");
+    }
+
+    [Fact]
+    public void A_plugin_referenced_through_a_library_lights_up_in_the_app_and_not_in_the_library()
+    {
+        var library = feed.NewProject("VendorNeutralLibrary", "classlib");
+        feed.Dotnet(library, "add", "package", "Sgl.Platform.Musa");
+        var app = feed.NewProject("AppOverLibrary");
+        feed.Dotnet(app, "add", "package", "Sgl.Platforms");
+        feed.Dotnet(app, "add", "reference", Path.Combine(library, "VendorNeutralLibrary.csproj"));
+        File.WriteAllText(Path.Combine(app, "Program.cs"), PrintPlatformProgram);
+
+        RunPrinted("dotnet", app, feed.MusaMachine, "run", "-c", "Release").Should().Be("musa");
+        var libraryInfo = Directory.GetFiles(Path.Combine(library, "obj"), "VendorNeutralLibrary.AssemblyInfo.cs", SearchOption.AllDirectories);
+        File.ReadAllText(libraryInfo.Should().ContainSingle().Which).Should().NotContain("PlatformPlugin", "a library passes the manifest on instead of claiming it");
+    }
+
+    internal const string PrintPlatformProgram = """
+        using Sgl.Platforms;
+
+        Console.WriteLine(CurrentPlatform.Instance.DeviceName);
+        """;
+
+    private string App()
+    {
+        lock (Gate)
+        {
+            if (s_app is null)
+            {
+                var app = feed.NewProject(AppName);
+                feed.Dotnet(app, "add", "package", "Sgl.Platforms");
+                feed.Dotnet(app, "add", "package", "Sgl.Platform.Musa");
+                File.WriteAllText(Path.Combine(app, "Program.cs"), PrintPlatformProgram);
+                s_app = app;
+            }
+
+            return s_app;
+        }
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
+    private string RunPrinted(string fileName, string workingDirectory, Testing.FakeSystemRoot machine, params string[] arguments)
+    {
+        var result = DotnetCommand.Run(fileName, workingDirectory, feed.On(machine), arguments).EnsureSuccess();
+        return result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
+    }
+}
