@@ -1,0 +1,25 @@
+using System.Globalization;
+using BenchmarkDotNet.Running;
+using Sgl.Platforms.Benchmarks;
+
+// generate WORK            compile the synthetic plugin sets and the fake system root
+// cold WORK COUNT [NAME]   one resolution in this fresh process (NAME forces SGL_PLATFORM)
+// phases WORK COUNT        the same, step by step
+// anything else            BenchmarkDotNet (for example: --filter '*HotPath*')
+switch (args.FirstOrDefault())
+{
+    case "generate":
+        foreach (var count in SyntheticPlugins.Counts)
+        {
+            SyntheticPlugins.Ensure(args[1], count);
+        }
+
+        return 0;
+    case "cold":
+        return ColdResolution.Run(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args.Length > 3 ? args[3] : null);
+    case "phases":
+        return ColdResolution.RunPhases(args[1], int.Parse(args[2], CultureInfo.InvariantCulture));
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(ResolutionBenchmarks).Assembly).Run(args);
+        return 0;
+}
