@@ -60,7 +60,7 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, Assembly? ent
     private IEnumerable<PluginAssemblyLocation> PackagePluginLocations()
     {
         var names = entryAssembly?.GetCustomAttributes<PlatformPluginAttribute>().Select(a => a.AssemblyName).ToList() ?? [];
-        if (names.Count == 0)
+        if (names.Count == 0 && !HasManifest(entryAssembly))
         {
             names = DependencyContextPluginNames().ToList();
         }
@@ -71,6 +71,16 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, Assembly? ent
             yield return new PluginAssemblyLocation(name, File.Exists(path) ? path : null, Isolated: false);
         }
     }
+
+    /// <summary>
+    /// True when the application was built with the manifest targets, which mark it even when it lists
+    /// no plugin: then the manifest is complete and deps.json need not be read.
+    /// </summary>
+    internal static bool HasManifest(Assembly? entryAssembly) =>
+        entryAssembly?.GetCustomAttributes<AssemblyMetadataAttribute>().Any(a => a.Key == ManifestMarker && a.Value == "true") == true;
+
+    /// <summary>The <see cref="AssemblyMetadataAttribute"/> key the manifest targets write into every application.</summary>
+    internal const string ManifestMarker = "Sgl.Platforms.PluginManifest";
 
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3002",
         Justification = "In a single-file app DependencyContext is null; the build-time manifest covers that mode, and null is handled.")]
