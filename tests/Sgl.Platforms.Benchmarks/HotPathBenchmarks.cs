@@ -7,7 +7,6 @@ namespace Sgl.Platforms.Benchmarks;
 /// The per-call cost of the hardware checks ported code makes on hot paths, after resolution.
 /// Each benchmark makes 1,000 checks so the figure per check is not lost in the harness's overhead.
 /// </summary>
-[DisassemblyDiagnoser(maxDepth: 3)]
 public class HotPathBenchmarks
 {
     private const int Checks = 1000;
