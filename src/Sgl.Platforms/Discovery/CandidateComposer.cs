@@ -19,7 +19,7 @@ internal static class CandidateComposer
 
         try
         {
-            return Match(candidates, ExportsOf(candidates.Select(c => c.Type!)));
+            return Match(candidates, ExportsOf(candidates));
         }
         catch (Exception e) when (e is CompositionFailedException or InvalidOperationException or ArgumentException or TypeLoadException)
         {
@@ -29,7 +29,7 @@ internal static class CandidateComposer
             {
                 try
                 {
-                    composed.AddRange(Match([candidate], ExportsOf([candidate.Type!])));
+                    composed.AddRange(Match([candidate], ExportsOf([candidate])));
                 }
                 catch (Exception inner) when (inner is CompositionFailedException or InvalidOperationException or ArgumentException or TypeLoadException)
                 {
@@ -41,11 +41,18 @@ internal static class CandidateComposer
         }
     }
 
-    private static List<Lazy<Platform, PlatformMetadata>> ExportsOf(IEnumerable<Type> types)
+    private static List<Lazy<Platform, PlatformMetadata>> ExportsOf(IReadOnlyList<PlatformCandidate> candidates)
     {
+        var plain = candidates.Where(c => PlainPlatformPartProvider.IsPlain(c.Type!)).ToList();
+        var configuration = new ContainerConfiguration().WithProvider(new PlainPlatformPartProvider(plain));
+        var attributed = candidates.Except(plain).Select(c => c.Type!).ToList();
+        if (attributed.Count > 0)
+        {
+            configuration.WithParts(attributed);
+        }
+
         // The container stays alive with the lazy exports: they construct their parts from it.
-        var container = new ContainerConfiguration().WithParts(types).CreateContainer();
-        return container.GetExports<Lazy<Platform, PlatformMetadata>>().ToList();
+        return configuration.CreateContainer().GetExports<Lazy<Platform, PlatformMetadata>>().ToList();
     }
 
     private static List<(PlatformCandidate, Lazy<Platform, PlatformMetadata>)> Match(IReadOnlyList<PlatformCandidate> candidates, List<Lazy<Platform, PlatformMetadata>> exports)

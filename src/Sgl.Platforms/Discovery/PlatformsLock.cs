@@ -23,6 +23,12 @@ internal sealed class PlatformsLock
     public static PlatformsLock? Read(string platformsHome)
     {
         var path = Path.Combine(platformsHome, FileName);
+        // Most machines have no installed plugins: checking first spares every start a thrown exception.
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
         byte[] bytes;
         try
         {
