@@ -51,8 +51,12 @@ internal static class CandidateComposer
             configuration.WithParts(attributed);
         }
 
-        // The container stays alive with the lazy exports: they construct their parts from it.
-        return configuration.CreateContainer().GetExports<Lazy<Platform, PlatformMetadata>>().ToList();
+        // The container stays alive with the lazy exports: they construct their parts from it. The metadata
+        // is imported as the raw dictionary and given to PlatformMetadata's dictionary constructor, which
+        // is what MEF's metadata view would call, minus the expression tree it compiles for it (~7 ms cold).
+        return configuration.CreateContainer().GetExports<Lazy<Platform, IDictionary<string, object>>>()
+            .Select(e => new Lazy<Platform, PlatformMetadata>(() => e.Value, new PlatformMetadata(e.Metadata)))
+            .ToList();
     }
 
     private static List<(PlatformCandidate, Lazy<Platform, PlatformMetadata>)> Match(IReadOnlyList<PlatformCandidate> candidates, List<Lazy<Platform, PlatformMetadata>> exports)
