@@ -43,7 +43,8 @@ internal static class CandidateComposer
 
     private static List<Lazy<Platform, PlatformMetadata>> ExportsOf(IReadOnlyList<PlatformCandidate> candidates)
     {
-        var plain = candidates.Where(c => PlainPlatformPartProvider.IsPlain(c.Type!)).ToList();
+        // Built-ins are plain parts (a test checks it), so their attributes need not be read at start-up.
+        var plain = candidates.Where(c => c.IsBuiltIn || PlainPlatformPartProvider.IsPlain(c.Type!)).ToList();
         var configuration = new ContainerConfiguration().WithProvider(new PlainPlatformPartProvider(plain));
         var attributed = candidates.Except(plain).Select(c => c.Type!).ToList();
         if (attributed.Count > 0)

@@ -38,7 +38,7 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, Assembly? ent
             ?? assembly.GetName().Version?.ToString() ?? "";
         foreach (var type in BuiltInPlatforms.Types)
         {
-            var metadata = BuiltInMetadata(type);
+            var metadata = BuiltInPlatforms.MetadataOf(type);
             candidates.Add(new PlatformCandidate
             {
                 Name = metadata.Name,
@@ -50,33 +50,6 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, Assembly? ent
                 TypeName = type.FullName,
             });
         }
-    }
-
-    /// <summary>
-    /// A built-in's <c>[PlatformMetadata]</c>, read as attribute data: instantiating the attribute sets its
-    /// properties through reflection, which costs a cold process ~4 ms of jitted invocation stubs.
-    /// </summary>
-    private static PlatformMetadata BuiltInMetadata(Type type)
-    {
-        var data = type.GetCustomAttributesData().Single(a => a.AttributeType == typeof(PlatformMetadataAttribute));
-        var metadata = new PlatformMetadata { Name = (string)data.ConstructorArguments[0].Value! };
-        foreach (var named in data.NamedArguments)
-        {
-            switch (named.MemberName)
-            {
-                case nameof(PlatformMetadataAttribute.Kind):
-                    metadata.Kind = (PlatformEnum)(int)named.TypedValue.Value!;
-                    break;
-                case nameof(PlatformMetadataAttribute.Priority):
-                    metadata.Priority = (int)named.TypedValue.Value!;
-                    break;
-                case nameof(PlatformMetadataAttribute.Vendor):
-                    metadata.Vendor = (string)named.TypedValue.Value!;
-                    break;
-            }
-        }
-
-        return metadata;
     }
 
     /// <summary>
