@@ -4,19 +4,24 @@
 # command order rotating per round, so load from other work on the machine falls on all commands alike.
 # Medians are over all rounds' runs (eng/bench/summarize.py).
 #
-#   eng/bench/startup.sh [SGL_DIR]     SGL_DIR: folder with the sgl apphost (default: the Release build)
+#   eng/bench/startup.sh [SGL_DIR...]  folders with an sgl apphost, compared in the same run
+#                                      (default: the Release build, built first)
 #   ROUNDS=3 RUNS=10 WORK=/tmp/sgl-bench eng/bench/startup.sh
+#
+# For each sgl: `platforms list --json` on this machine (cpu is selected), the same with SGL_PLATFORM=cpu
+# (what a worker rank runs), and with the 7 synthetic plugins of compare.py on its fake system root.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 work="${WORK:-${TMPDIR:-/tmp}/sgl-bench}"
 rounds="${ROUNDS:-3}"
 runs="${RUNS:-10}"
-sgl_dir="${1:-$repo/src/Sgl.Cli/bin/Release/net10.0}"
+sgl_dirs=("$@")
 out="$work/startup"
 mkdir -p "$out"
 
 if [[ $# -eq 0 ]]; then
   dotnet build "$repo/src/Sgl.Cli" -c Release -nologo -v q >/dev/null
+  sgl_dirs=("$repo/src/Sgl.Cli/bin/Release/net10.0")
 fi
 
 # The floor: the smallest program the same runtime starts, built outside the repo so none of its
@@ -39,16 +44,19 @@ fi
 
 # The real machine's /sys and /dev (no accelerator here: cpu is selected), no installed plugins.
 export SGL_PLATFORMS_HOME="$work/empty-home"
-"$repo/eng/bench/../../tests/Sgl.Platforms.Benchmarks/bin/Release/net10.0/Sgl.Platforms.Benchmarks" generate "$work" >/dev/null 2>&1 || true
+bench="$repo/tests/Sgl.Platforms.Benchmarks/bin/Release/net10.0/Sgl.Platforms.Benchmarks"
+if [[ ! -d "$work/dotnet/7" ]]; then
+  dotnet build "$repo/tests/Sgl.Platforms.Benchmarks" -c Release -nologo -v q >/dev/null
+  "$bench" generate "$work" >/dev/null
+fi
 
 hello_cmd="$hello/bin/Release/net10.0/hello"
-list_cmd="$sgl_dir/sgl platforms list --json"
-forced_cmd="env SGL_PLATFORM=cpu $sgl_dir/sgl platforms list --json"
-plugins_cmd="env SGL_PLATFORM_PLUGIN_PATH=$work/dotnet/7 SGL_SYSTEM_ROOT=$work/root $sgl_dir/sgl platforms list --json"
-commands=("$hello_cmd" "$list_cmd" "$forced_cmd")
-if [[ -d "$work/dotnet/7" ]]; then
-  commands+=("$plugins_cmd")
-fi
+commands=("$hello_cmd")
+for dir in "${sgl_dirs[@]}"; do
+  commands+=("$dir/sgl platforms list --json")
+  commands+=("env SGL_PLATFORM=cpu $dir/sgl platforms list --json")
+  commands+=("env SGL_PLATFORM_PLUGIN_PATH=$work/dotnet/7 SGL_SYSTEM_ROOT=$work/root $dir/sgl platforms list --json")
+done
 
 rm -f "$out"/round-*.json
 for ((r = 0; r < rounds; r++)); do

@@ -7,6 +7,7 @@ namespace Sgl.Platforms.Selection;
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     UseStringEnumConverter = true,
     WriteIndented = true,
-    DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+    DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    GenerationMode = JsonSourceGenerationMode.Serialization)]
 [JsonSerializable(typeof(SelectionReport))]
 internal sealed partial class SelectionReportJsonContext : JsonSerializerContext;
