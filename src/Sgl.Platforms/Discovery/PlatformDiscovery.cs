@@ -141,7 +141,7 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, Assembly? ent
     }
 
     // skipNonPlugins leaves out assemblies with no Platform type at all: dependencies next to a plugin in a directory.
-    private static void AddFromAssembly(List<PlatformCandidate> candidates, PluginAssemblyLocation location, CandidateSource source, bool skipNonPlugins = false)
+    internal static void AddFromAssembly(List<PlatformCandidate> candidates, PluginAssemblyLocation location, CandidateSource source, bool skipNonPlugins = false)
     {
         var display = location.Isolated && location.Path is not null ? location.Path : location.AssemblyName;
         PluginAssemblyInfo info;
