@@ -103,12 +103,19 @@ public sealed class PlatformResolver
     /// </summary>
     private List<ProbeOutcome> ProbeIsolated(List<PlatformCandidate> candidates, PlatformSettings settings)
     {
-        var pending = candidates.Where(c => c.IsPending).ToList();
-        var outcomes = new IsolatedProber(ProbeHostCommand.Locate(_environment), settings).ProbeAll(pending).ToList();
-        var preview = SelectionDecision.Decide(candidates, outcomes.ToDictionary(o => o.Candidate), settings);
-        if (preview.Winner is not { } winner)
+        // A plugin bundled into a single-file app has no file a child could load: it is probed here.
+        var bundled = candidates.Where(c => c.IsPending && c.Location is { Path: null }).ToList();
+        var isolated = candidates.Where(c => c.IsPending && !bundled.Contains(c)).ToList();
+        var outcomes = new IsolatedProber(ProbeHostCommand.Locate(_environment), settings).ProbeAll(isolated).ToList();
+        if (bundled.Count > 0)
         {
-            return outcomes;
+            outcomes.AddRange(ProbeInProcess(bundled, settings));
+        }
+
+        var preview = SelectionDecision.Decide(candidates, outcomes.ToDictionary(o => o.Candidate), settings);
+        if (preview.Winner is not { } winner || winner.Platform is not null)
+        {
+            return outcomes; // nothing selected, or the winner was probed (and so built) here
         }
 
         CandidateLoader.Load([winner.Candidate]);
