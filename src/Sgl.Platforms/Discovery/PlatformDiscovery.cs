@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Reflection.Metadata;
-using Microsoft.Extensions.DependencyModel;
 using Sgl.Platforms.BuiltIn;
 using Sgl.Platforms.Selection;
 
@@ -11,7 +10,7 @@ namespace Sgl.Platforms.Discovery;
 /// manifest, with DependencyContext as fallback), installed plugins and development paths. Plugin assemblies are read
 /// as metadata only; nothing here runs plugin code.
 /// </summary>
-internal sealed class PlatformDiscovery(PlatformSettings settings, Assembly? entryAssembly)
+internal sealed class PlatformDiscovery(PlatformSettings settings, ApplicationManifest application)
 {
     public List<PlatformCandidate> Discover()
     {
@@ -53,55 +52,23 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, Assembly? ent
     }
 
     /// <summary>
-    /// The plugin assemblies the application references as packages. The build-time manifest
-    /// (<see cref="PlatformPluginAttribute"/> on the entry assembly) works in every deployment mode,
-    /// single-file included; DependencyContext is the fallback for apps built without it.
+    /// The plugin assemblies the application references as packages, from its build-time manifest
+    /// (<see cref="PlatformPluginAttribute"/>), which works in every deployment mode, single-file
+    /// included; DependencyContext is the fallback for apps built without it.
     /// </summary>
     private IEnumerable<PluginAssemblyLocation> PackagePluginLocations()
     {
-        var names = entryAssembly?.GetCustomAttributes<PlatformPluginAttribute>().Select(a => a.AssemblyName).ToList() ?? [];
-        if (names.Count == 0)
+        foreach (var name in application.PluginAssemblyNames.Distinct(StringComparer.Ordinal))
         {
-            names = DependencyContextPluginNames().ToList();
-        }
-
-        foreach (var name in names.Distinct(StringComparer.Ordinal))
-        {
-            var path = Path.Combine(AppContext.BaseDirectory, name + ".dll");
-            yield return new PluginAssemblyLocation(name, File.Exists(path) ? path : null, Isolated: false);
+            var path = Path.Combine(application.Directory, name + ".dll");
+            var exists = File.Exists(path);
+            // Another application's plugins are not this process's dependencies: they load in isolation, and
+            // need their file (a running single-file app has none and loads its bundled plugins by name).
+            yield return new PluginAssemblyLocation(name, exists || application.IsOtherApplication ? path : null, Isolated: application.IsOtherApplication);
         }
     }
 
-    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3002",
-        Justification = "In a single-file app DependencyContext is null; the build-time manifest covers that mode, and null is handled.")]
-    private static IEnumerable<string> DependencyContextPluginNames()
-    {
-        var context = DependencyContext.Default;
-        if (context is null)
-        {
-            yield break;
-        }
-
-        foreach (var library in context.RuntimeLibraries)
-        {
-            // Framework packages (Sgl.Platforms.*) depend on the contract but hold no plugins.
-            if (library.Name.StartsWith("Sgl.Platforms", StringComparison.OrdinalIgnoreCase)
-                || !library.Dependencies.Any(d => d.Name.Equals(PluginAssemblyInspector.ContractAssemblyName, StringComparison.OrdinalIgnoreCase)))
-            {
-                continue;
-            }
-
-            foreach (var group in library.RuntimeAssemblyGroups)
-            {
-                foreach (var asset in group.AssetPaths)
-                {
-                    yield return Path.GetFileNameWithoutExtension(asset);
-                }
-            }
-        }
-    }
-
-    /// <summary>Plugins from <c>sgl platforms install</c>: checked against the lock file before any is read.</summary>
+    /// <summary>Plugins installed by <c>sgl platforms install</c>, verified against the lock file before they are read.</summary>
     private void AddInstalled(List<PlatformCandidate> candidates)
     {
         foreach (var found in InstalledPluginSource.Find(settings.PlatformsHome))
