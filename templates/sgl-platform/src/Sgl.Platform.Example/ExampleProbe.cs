@@ -1,5 +1,5 @@
 #if (!pciVendorIdIsHex)
-#error The PCI vendor id 'PCIVENDORID' is not 4 hex digits (for example 0x1ed5). Run dotnet new sgl-platform again with --pci-vendor-id 0x<4 hex digits>, as `lspci -nn` shows it.
+#error The PCI vendor id 'PCI_VENDOR_ID_AS_GIVEN' is not 4 hex digits (for example 0x1ed5). Run dotnet new sgl-platform again with --pci-vendor-id 0x<4 hex digits>, as `lspci -nn` shows it.
 #endif
 #if (!deviceNodeIsPattern)
 #error The device node pattern 'exampledev*' is not a path under /dev such as 'acme*' or 'accel/accel*'. Run dotnet new sgl-platform again with --device-node <pattern>.
