@@ -1,7 +1,5 @@
-using System.Composition;
 using System.Reflection;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
+using Sgl.Platforms.Tests.Support;
 
 namespace Sgl.Platforms.Testing.Tests;
 
@@ -12,19 +10,6 @@ namespace Sgl.Platforms.Testing.Tests;
 internal sealed record VendorPlugin
 {
     private static readonly string Folder = Path.Combine(Path.GetTempPath(), "sgl-conformance-" + Environment.ProcessId);
-
-    private static readonly Lazy<MetadataReference[]> References = new(() =>
-        ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator)
-            .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "netstandard.dll")
-            .Concat([
-                typeof(Platform).Assembly.Location,
-                typeof(PlatformConformanceTests<>).Assembly.Location,
-                typeof(ExportAttribute).Assembly.Location,
-                typeof(FactAttribute).Assembly.Location,
-            ])
-            .Distinct()
-            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
-            .ToArray());
 
     public string Name { get; init; } = "acme";
 
@@ -67,6 +52,10 @@ internal sealed record VendorPlugin
     {
         var assemblyName = "Vendor" + Guid.NewGuid().ToString("N")[..10];
         var source = $$"""
+            global using System;
+            global using System.Collections.Generic;
+            global using System.Linq;
+            global using System.Threading;
             using System.Composition;
             using Sgl.Platforms;
             using Sgl.Platforms.ExtensionPoints;
@@ -96,18 +85,9 @@ internal sealed record VendorPlugin
                 {{SuiteOverrides}}
             }
             """;
-        var compilation = CSharpCompilation.Create(assemblyName,
-            [CSharpSyntaxTree.ParseText(source), CSharpSyntaxTree.ParseText("global using System; global using System.Collections.Generic; global using System.Linq; global using System.Threading;")],
-            References.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         Directory.CreateDirectory(Folder);
-        var path = Path.Combine(Folder, assemblyName + ".dll");
-        var result = compilation.Emit(path);
-        if (!result.Success)
-        {
-            throw new InvalidOperationException("The vendor plugin did not compile:\n" + string.Join("\n", result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)) + "\n" + source);
-        }
-
+        var path = PluginCompiler.Compile(Folder, assemblyName, source,
+            extraReferences: [typeof(PlatformConformanceTests<>).Assembly.Location, typeof(FactAttribute).Assembly.Location]);
         return Assembly.LoadFrom(path).GetType(assemblyName + ".Suite", throwOnError: true)!;
     }
 }
