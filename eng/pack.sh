@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Packs every shippable project under src/ (the projects that set IsPackable) into one folder.
+# Packs every shippable project under src/ (the projects that set IsPackable), and the dotnet new
+# templates under templates/, into one folder.
 #
 #   eng/pack.sh [output-dir]        default output: artifacts/packages
 #
@@ -31,7 +32,7 @@ fi
 
 shopt -s nullglob
 projects=()
-for project in "$repo_root"/src/*/*.csproj; do
+for project in "$repo_root"/src/*/*.csproj "$repo_root"/templates/*.csproj; do
   # Packability is decided by each project; ask MSBuild rather than guessing from the name.
   if [[ "$(dotnet msbuild "$project" -getProperty:IsPackable -nologo 2>/dev/null)" == "true" ]]; then
     projects+=("$project")
@@ -39,7 +40,7 @@ for project in "$repo_root"/src/*/*.csproj; do
 done
 
 if [[ ${#projects[@]} -eq 0 ]]; then
-  echo "eng/pack.sh: no packable project under $repo_root/src" >&2
+  echo "eng/pack.sh: no packable project under $repo_root/src or $repo_root/templates" >&2
   exit 1
 fi
 

@@ -16,7 +16,7 @@ public sealed class PlatformResolver
 {
     private readonly PlatformOptions _options;
     private readonly ILogger _logger;
-    private readonly Assembly? _entryAssembly;
+    private readonly Func<ApplicationManifest> _application;
     private readonly Func<string, string?> _environment = Environment.GetEnvironmentVariable;
 
     /// <summary>Creates a resolver.</summary>
@@ -28,11 +28,22 @@ public sealed class PlatformResolver
     }
 
     internal PlatformResolver(PlatformOptions options, ILogger? logger, Assembly? entryAssembly)
+        : this(options, logger, () => ApplicationManifest.OfRunningApplication(entryAssembly))
+    {
+    }
+
+    /// <summary>Resolves for another application: its package plugins come from its manifest and folder.</summary>
+    internal PlatformResolver(PlatformOptions options, ILogger? logger, string applicationPath)
+        : this(options, logger, () => ApplicationManifest.OfApplication(applicationPath))
+    {
+    }
+
+    private PlatformResolver(PlatformOptions options, ILogger? logger, Func<ApplicationManifest> application)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _logger = logger ?? NullLogger.Instance;
-        _entryAssembly = entryAssembly;
+        _application = application;
     }
 
     /// <summary>
@@ -42,9 +53,11 @@ public sealed class PlatformResolver
     public SelectionReport Resolve()
     {
         PlatformSettings settings;
+        ApplicationManifest application;
         try
         {
             settings = PlatformSettings.Parse(_options);
+            application = _application();
         }
         catch (PlatformConfigurationException e)
         {
@@ -52,7 +65,7 @@ public sealed class PlatformResolver
             return new SelectionReport { Candidates = [], Error = e };
         }
 
-        var candidates = new PlatformDiscovery(settings, _entryAssembly).Discover();
+        var candidates = new PlatformDiscovery(settings, application).Discover();
         CandidateValidator.Validate(candidates);
         try
         {
@@ -103,12 +116,19 @@ public sealed class PlatformResolver
     /// </summary>
     private List<ProbeOutcome> ProbeIsolated(List<PlatformCandidate> candidates, PlatformSettings settings)
     {
-        var pending = candidates.Where(c => c.IsPending).ToList();
-        var outcomes = new IsolatedProber(ProbeHostCommand.Locate(_environment), settings).ProbeAll(pending).ToList();
-        var preview = SelectionDecision.Decide(candidates, outcomes.ToDictionary(o => o.Candidate), settings);
-        if (preview.Winner is not { } winner)
+        // A plugin bundled into a single-file app has no file a child could load: it is probed here.
+        var bundled = candidates.Where(c => c.IsPending && c.Location is { Path: null }).ToList();
+        var isolated = candidates.Where(c => c.IsPending && !bundled.Contains(c)).ToList();
+        var outcomes = new IsolatedProber(ProbeHostCommand.Locate(_environment), settings).ProbeAll(isolated).ToList();
+        if (bundled.Count > 0)
         {
-            return outcomes;
+            outcomes.AddRange(ProbeInProcess(bundled, settings));
+        }
+
+        var preview = SelectionDecision.Decide(candidates, outcomes.ToDictionary(o => o.Candidate), settings);
+        if (preview.Winner is not { } winner || winner.Platform is not null)
+        {
+            return outcomes; // nothing selected, or the winner was probed (and so built) here
         }
 
         CandidateLoader.Load([winner.Candidate]);

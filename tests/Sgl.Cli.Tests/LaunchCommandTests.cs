@@ -72,7 +72,7 @@ public sealed class LaunchCommandTests : IDisposable
 
         var (code, output, error) = Run(platform, "launch", "--max-total-tokens", "64");
 
-        code.Should().Be(LaunchCommand.RunIncomplete);
+        code.Should().Be(ExitCodes.Incomplete);
         output.Should().Contain("kv pool            host memory, 64 tokens").And.Contain("attention backend  (not reached)");
         error.Should().StartWith("error: Platform 'bare-gpu' offers no attention backend");
     }

@@ -60,7 +60,7 @@ internal static class ColdResolution
         }
 
         var settings = Step("settings", () => PlatformSettings.Parse(options));
-        var candidates = Step("discover", () => new PlatformDiscovery(settings, System.Reflection.Assembly.GetEntryAssembly()).Discover());
+        var candidates = Step("discover", () => new PlatformDiscovery(settings, ApplicationManifest.OfRunningApplication(System.Reflection.Assembly.GetEntryAssembly())).Discover());
         Step("validate", () =>
         {
             CandidateValidator.Validate(candidates);

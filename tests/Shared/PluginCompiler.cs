@@ -21,25 +21,83 @@ internal static class PluginCompiler
         return dir;
     }
 
-    /// <summary>Compiles <paramref name="source"/> into <c>{directory}/{assemblyName}.dll</c> against the real contract (or <paramref name="contract"/>).</summary>
+    /// <summary>Compiles <paramref name="source"/> into <c>{directory}/{assemblyName}.dll</c> against the real contract (or the contract file <paramref name="contract"/>).</summary>
     public static string Compile(string directory, string assemblyName, string source, string version = "1.0.0.0", IEnumerable<string>? extraReferences = null, string? contract = null)
     {
-        var references = FrameworkReferences.Value.ToList();
-        references.Add(MetadataReference.CreateFromFile(contract ?? typeof(Platform).Assembly.Location));
-        references.Add(MetadataReference.CreateFromFile(typeof(ExportAttribute).Assembly.Location));
-        references.AddRange((extraReferences ?? []).Select(r => MetadataReference.CreateFromFile(r)));
-        SyntaxTree[] trees = [CSharpSyntaxTree.ParseText(source), CSharpSyntaxTree.ParseText($"[assembly: System.Reflection.AssemblyVersion(\"{version}\")]")];
-        var compilation = CSharpCompilation.Create(assemblyName, trees, references,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true));
         var path = Path.Combine(directory, assemblyName + ".dll");
-        var result = compilation.Emit(path);
-        if (!result.Success)
-        {
-            throw new InvalidOperationException("Test plugin did not compile:\n" + string.Join("\n", result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
-        }
-
+        File.WriteAllBytes(path, CompileImage(
+            assemblyName,
+            source,
+            version,
+            (extraReferences ?? []).Select(r => (MetadataReference)MetadataReference.CreateFromFile(r)),
+            contract is null ? ContractReference.Real : ContractReference.From(MetadataReference.CreateFromFile(contract))));
         return path;
     }
+
+    /// <summary>Compiles <paramref name="source"/> into an assembly image, deterministically.</summary>
+    /// <param name="contract">Which contract to compile against; the real one by default.</param>
+    public static byte[] CompileImage(string assemblyName, string source, string version = "1.0.0.0", IEnumerable<MetadataReference>? extraReferences = null, ContractReference? contract = null)
+    {
+        var references = FrameworkReferences.Value.ToList();
+        if ((contract ?? ContractReference.Real).Reference is { } contractReference)
+        {
+            references.Add(contractReference);
+        }
+
+        references.Add(MetadataReference.CreateFromFile(typeof(ExportAttribute).Assembly.Location));
+        references.AddRange(extraReferences ?? []);
+        SyntaxTree[] trees = [CSharpSyntaxTree.ParseText(source), CSharpSyntaxTree.ParseText($"[assembly: System.Reflection.AssemblyVersion(\"{version}\")]")];
+        var compilation = CSharpCompilation.Create(assemblyName, trees, references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, allowUnsafe: true, deterministic: true));
+        using var stream = new MemoryStream();
+        var result = compilation.Emit(stream);
+        if (!result.Success)
+        {
+            throw new InvalidOperationException("Test assembly did not compile:\n" + string.Join("\n", result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
+        }
+
+        return stream.ToArray();
+    }
+
+    /// <summary>The parts of the contract a plugin compiles against, as a future major version (2.0.0.0) would ship them.</summary>
+    public static byte[] FutureContractImage => FutureContract.Value;
+
+    private static readonly Lazy<byte[]> FutureContract = new(() =>
+        CompileImage("Sgl.Platforms.Abstractions", FutureContractSource, "2.0.0.0", contract: ContractReference.None));
+
+    private const string FutureContractSource = """
+        namespace Sgl.Platforms
+        {
+            public enum PlatformEnum { Cuda, Rocm, Npu, Xpu, Hpu, Cpu, Oot }
+            [System.Composition.MetadataAttribute]
+            public sealed class PlatformMetadataAttribute : System.Attribute
+            {
+                public PlatformMetadataAttribute(string name) { Name = name; }
+                public string Name { get; }
+                public PlatformEnum Kind { get; set; }
+                public int Priority { get; set; }
+                public string Vendor { get; set; } = "";
+            }
+            public abstract class Platform
+            {
+                public abstract string DeviceName { get; }
+                public abstract string DeviceType { get; }
+                public abstract PlatformEnum Kind { get; }
+                protected abstract Sgl.Platforms.Probing.ProbeResult ProbeCore(Sgl.Platforms.Probing.ProbeContext context);
+            }
+        }
+        namespace Sgl.Platforms.Probing
+        {
+            public sealed class ProbeContext { public SystemView System => new SystemView(); }
+            public sealed class SystemView { public System.Collections.Generic.IReadOnlyList<string> FindDeviceNodes(string p) => new string[0]; }
+            public sealed class DeviceInfo { public DeviceInfo(int index, string name) { } public long? MemoryBytes { get; init; } }
+            public sealed class ProbeResult
+            {
+                public static ProbeResult Available(System.Collections.Generic.IReadOnlyList<DeviceInfo> d) => new ProbeResult();
+                public static ProbeResult NotPresent(string r) => new ProbeResult();
+            }
+        }
+        """;
 
     /// <summary>
     /// Source of a vendor platform whose probe reports one device when <c>/dev/{node}</c> exists in the
@@ -66,4 +124,20 @@ internal static class PluginCompiler
             }
         }
         """;
+}
+
+/// <summary>Which Sgl.Platforms.Abstractions a test assembly compiles against.</summary>
+internal sealed class ContractReference
+{
+    private ContractReference(MetadataReference? reference) => Reference = reference;
+
+    /// <summary>The contract this repository builds.</summary>
+    public static ContractReference Real { get; } = new(MetadataReference.CreateFromFile(typeof(Platform).Assembly.Location));
+
+    /// <summary>No contract at all (a plain library, or the future contract itself).</summary>
+    public static ContractReference None { get; } = new(null);
+
+    public MetadataReference? Reference { get; }
+
+    public static ContractReference From(MetadataReference reference) => new(reference);
 }

@@ -64,12 +64,12 @@ internal static class DiffuseCommand
         catch (InvalidDiffusionArgsException e)
         {
             error.WriteLine($"error: {e.Message}");
-            return ExitCodes.InvalidConfiguration;
+            return ExitCodes.InvalidInput;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"error: cannot write {outputFile.FullName}: {e.Message}");
-            return ExitCodes.InvalidConfiguration;
+            return ExitCodes.InvalidInput;
         }
     }
 }

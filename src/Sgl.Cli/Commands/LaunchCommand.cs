@@ -23,7 +23,6 @@ namespace Sgl.Cli.Commands;
 /// </remarks>
 internal static class LaunchCommand
 {
-    public const int RunIncomplete = 3;
     private const string DefaultPrompt = "The platform is";
 
     /// <summary>Creates the command; <paramref name="selectPlatform"/> replaces platform selection in tests.</summary>
@@ -85,7 +84,7 @@ internal static class LaunchCommand
         catch (InvalidServerArgsException e)
         {
             error.WriteLine($"error: {e.Message}");
-            return ExitCodes.InvalidConfiguration;
+            return ExitCodes.InvalidInput;
         }
         catch (PlatformCapabilityException e)
         {
@@ -99,12 +98,12 @@ internal static class LaunchCommand
             }
 
             error.WriteLine($"error: {e.Message}");
-            return RunIncomplete;
+            return ExitCodes.Incomplete;
         }
         catch (KvPoolExhaustedException e)
         {
             error.WriteLine($"error: {e.Message}");
-            return RunIncomplete;
+            return ExitCodes.Incomplete;
         }
     }
 

@@ -8,9 +8,6 @@ namespace Sgl.Cli.Commands;
 /// <summary>What install, remove, restore and <c>list --installed</c> share: the console, download progress and error reporting.</summary>
 internal static class PlatformsInstallOutput
 {
-    /// <summary>Exit code when an install, removal or restore fails; the home is left as it was.</summary>
-    public const int Failed = 3;
-
     public static IAnsiConsole Console(TextWriter output)
     {
         // Redirected output (scripts, logs) gets no colours and a wide table rather than 80 wrapped columns.
@@ -59,7 +56,7 @@ internal static class PlatformsInstallOutput
     public static int Fail(PluginInstallException e, TextWriter error)
     {
         error.WriteLine($"error: {e.Message}");
-        return Failed;
+        return ExitCodes.Incomplete;
     }
 
     /// <summary>Reports synchronously on the downloading thread, so the bars follow the bytes.</summary>

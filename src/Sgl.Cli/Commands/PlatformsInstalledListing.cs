@@ -23,7 +23,7 @@ internal static class PlatformsInstalledListing
         if (json)
         {
             output.WriteLine(JsonSerializer.Serialize(installed.ToList(), PlatformsInstalledJsonContext.Default.ListInstalledPlugin));
-            return installed.Any(p => p.Problem is not null) ? PlatformsInstallOutput.Failed : 0;
+            return installed.Any(p => p.Problem is not null) ? ExitCodes.Incomplete : 0;
         }
 
         var console = PlatformsInstallOutput.Console(output);
@@ -48,6 +48,6 @@ internal static class PlatformsInstalledListing
         }
 
         // Non-zero when the host would refuse a pinned plugin, so a fleet check can gate on it.
-        return installed.Any(p => p.Problem is not null) ? PlatformsInstallOutput.Failed : 0;
+        return installed.Any(p => p.Problem is not null) ? ExitCodes.Incomplete : 0;
     }
 }

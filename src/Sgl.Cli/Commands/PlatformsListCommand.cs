@@ -7,24 +7,30 @@ using Spectre.Console;
 
 namespace Sgl.Cli.Commands;
 
-/// <summary><c>sgl platforms list [--json]</c>: the selection report as a table or JSON.</summary>
+/// <summary><c>sgl platforms list [--json] [--app APP.dll] [--installed]</c>: the selection report as a table or JSON.</summary>
 internal static class PlatformsListCommand
 {
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print the selection report as JSON." };
         var installed = new Option<bool>("--installed") { Description = "List the plugins installed with 'sgl platforms install' instead, and whether each verifies." };
-        var command = new Command("list", "Show every platform candidate, what its probe found, and which one is selected.") { json, installed };
+        var app = new Option<FileInfo?>("--app")
+        {
+            Description = "Resolve as the given application would: its platform packages (from its build-time manifest) are listed too. Pass its main .dll.",
+        };
+        var command = new Command("list", "Show every platform candidate, what its probe found, and which one is selected.") { json, installed, app };
         command.SetAction(parse => parse.GetValue(installed)
             ? PlatformsInstalledListing.Run(parse.GetValue(json), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error)
-            : Run(parse.GetValue(json), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+            : Run(parse.GetValue(json), parse.GetValue(app), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
-    private static int Run(bool json, TextWriter output, TextWriter error)
+    private static int Run(bool json, FileInfo? app, TextWriter output, TextWriter error)
     {
         // The table is the report, so the resolver's own log line would only repeat it.
-        var report = CurrentPlatform.Resolve(static () => PlatformOptions.FromEnvironment(), NullLogger.Instance);
+        var report = app is null
+            ? CurrentPlatform.Resolve(static () => PlatformOptions.FromEnvironment(), NullLogger.Instance)
+            : new PlatformResolver(PlatformOptions.FromEnvironment(), NullLogger.Instance, app.FullName).Resolve();
         if (json)
         {
             output.WriteLine(report.ToJson());

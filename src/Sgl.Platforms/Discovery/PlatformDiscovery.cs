@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Reflection.Metadata;
-using Microsoft.Extensions.DependencyModel;
 using Sgl.Platforms.BuiltIn;
 using Sgl.Platforms.Selection;
 
@@ -11,7 +10,7 @@ namespace Sgl.Platforms.Discovery;
 /// manifest, with DependencyContext as fallback), installed plugins and development paths. Plugin assemblies are read
 /// as metadata only; nothing here runs plugin code.
 /// </summary>
-internal sealed class PlatformDiscovery(PlatformSettings settings, Assembly? entryAssembly)
+internal sealed class PlatformDiscovery(PlatformSettings settings, ApplicationManifest application)
 {
     public List<PlatformCandidate> Discover()
     {
@@ -53,65 +52,23 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, Assembly? ent
     }
 
     /// <summary>
-    /// The plugin assemblies the application references as packages. The build-time manifest
-    /// (<see cref="PlatformPluginAttribute"/> on the entry assembly) works in every deployment mode,
-    /// single-file included; DependencyContext is the fallback for apps built without it.
+    /// The plugin assemblies the application references as packages, from its build-time manifest
+    /// (<see cref="PlatformPluginAttribute"/>), which works in every deployment mode, single-file
+    /// included; DependencyContext is the fallback for apps built without it.
     /// </summary>
     private IEnumerable<PluginAssemblyLocation> PackagePluginLocations()
     {
-        var names = entryAssembly?.GetCustomAttributes<PlatformPluginAttribute>().Select(a => a.AssemblyName).ToList() ?? [];
-        if (names.Count == 0 && !HasManifest(entryAssembly))
+        foreach (var name in application.PluginAssemblyNames.Distinct(StringComparer.Ordinal))
         {
-            names = DependencyContextPluginNames().ToList();
-        }
-
-        foreach (var name in names.Distinct(StringComparer.Ordinal))
-        {
-            var path = Path.Combine(AppContext.BaseDirectory, name + ".dll");
-            yield return new PluginAssemblyLocation(name, File.Exists(path) ? path : null, Isolated: false);
+            var path = Path.Combine(application.Directory, name + ".dll");
+            var exists = File.Exists(path);
+            // Another application's plugins are not this process's dependencies: they load in isolation, and
+            // need their file (a running single-file app has none and loads its bundled plugins by name).
+            yield return new PluginAssemblyLocation(name, exists || application.IsOtherApplication ? path : null, Isolated: application.IsOtherApplication);
         }
     }
 
-    /// <summary>
-    /// True when the application was built with the manifest targets, which mark it even when it lists
-    /// no plugin: then the manifest is complete and deps.json need not be read.
-    /// </summary>
-    internal static bool HasManifest(Assembly? entryAssembly) =>
-        entryAssembly?.GetCustomAttributes<AssemblyMetadataAttribute>().Any(a => a.Key == ManifestMarker && a.Value == "true") == true;
-
-    /// <summary>The <see cref="AssemblyMetadataAttribute"/> key the manifest targets write into every application.</summary>
-    internal const string ManifestMarker = "Sgl.Platforms.PluginManifest";
-
-    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3002",
-        Justification = "In a single-file app DependencyContext is null; the build-time manifest covers that mode, and null is handled.")]
-    private static IEnumerable<string> DependencyContextPluginNames()
-    {
-        var context = DependencyContext.Default;
-        if (context is null)
-        {
-            yield break;
-        }
-
-        foreach (var library in context.RuntimeLibraries)
-        {
-            // Framework packages (Sgl.Platforms.*) depend on the contract but hold no plugins.
-            if (library.Name.StartsWith("Sgl.Platforms", StringComparison.OrdinalIgnoreCase)
-                || !library.Dependencies.Any(d => d.Name.Equals(PluginAssemblyInspector.ContractAssemblyName, StringComparison.OrdinalIgnoreCase)))
-            {
-                continue;
-            }
-
-            foreach (var group in library.RuntimeAssemblyGroups)
-            {
-                foreach (var asset in group.AssetPaths)
-                {
-                    yield return Path.GetFileNameWithoutExtension(asset);
-                }
-            }
-        }
-    }
-
-    /// <summary>Plugins from <c>sgl platforms install</c>: checked against the lock file before any is read.</summary>
+    /// <summary>Plugins installed by <c>sgl platforms install</c>, verified against the lock file before they are read.</summary>
     private void AddInstalled(List<PlatformCandidate> candidates)
     {
         foreach (var found in InstalledPluginSource.Find(settings.PlatformsHome))
@@ -151,7 +108,7 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, Assembly? ent
     }
 
     // skipNonPlugins leaves out assemblies with no Platform type at all: dependencies next to a plugin in a directory.
-    private static void AddFromAssembly(List<PlatformCandidate> candidates, PluginAssemblyLocation location, CandidateSource source, bool skipNonPlugins = false)
+    internal static void AddFromAssembly(List<PlatformCandidate> candidates, PluginAssemblyLocation location, CandidateSource source, bool skipNonPlugins = false)
     {
         var display = location.Isolated && location.Path is not null ? location.Path : location.AssemblyName;
         PluginAssemblyInfo info;

@@ -14,6 +14,7 @@ internal static class PluginAssemblyInspector
     private const string PlatformTypeName = "Sgl.Platforms.Platform";
     private const string ExportAttributeName = "System.Composition.ExportAttribute";
     private const string MetadataAttributeName = "Sgl.Platforms.PlatformMetadataAttribute";
+    private const string PluginAttributeName = "Sgl.Platforms.PlatformPluginAttribute";
 
     /// <summary>Inspects the assembly file at <paramref name="path"/>.</summary>
     /// <exception cref="BadImageFormatException">The file is not a .NET assembly.</exception>
@@ -28,6 +29,28 @@ internal static class PluginAssemblyInspector
         }
 
         return Inspect(pe.GetMetadataReader());
+    }
+
+    /// <summary>The plugin assembly names an application's build-time manifest (<c>[assembly: PlatformPlugin]</c>) declares.</summary>
+    /// <exception cref="BadImageFormatException">The file is not a .NET assembly.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    public static IReadOnlyList<string> ReadPluginManifest(string applicationPath)
+    {
+        using var stream = File.OpenRead(applicationPath);
+        using var pe = new PEReader(stream);
+        if (!pe.HasMetadata)
+        {
+            throw new BadImageFormatException($"'{applicationPath}' is not a .NET assembly (it has no metadata).");
+        }
+
+        var reader = pe.GetMetadataReader();
+        var provider = new AttributeTypeProvider();
+        return reader.GetAssemblyDefinition().GetCustomAttributes()
+            .Select(reader.GetCustomAttribute)
+            .Where(a => AttributeTypeName(reader, a) == PluginAttributeName)
+            .Select(a => a.DecodeValue(provider).FixedArguments.FirstOrDefault().Value as string)
+            .OfType<string>()
+            .ToList();
     }
 
     /// <summary>Inspects an assembly's metadata.</summary>

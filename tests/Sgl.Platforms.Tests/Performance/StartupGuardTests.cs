@@ -47,9 +47,9 @@ public sealed class StartupGuardTests(ITestOutputHelper output)
     public void An_application_built_with_the_manifest_targets_is_marked_so_deps_json_is_never_read()
     {
         // This test assembly is an executable built with the repository's manifest targets and lists no plugin.
-        PlatformDiscovery.HasManifest(typeof(StartupGuardTests).Assembly).Should().BeTrue();
-        PlatformDiscovery.HasManifest(typeof(object).Assembly).Should().BeFalse("an assembly built without the targets falls back to DependencyContext");
-        PlatformDiscovery.HasManifest(null).Should().BeFalse();
+        ApplicationManifest.HasManifest(typeof(StartupGuardTests).Assembly).Should().BeTrue();
+        ApplicationManifest.HasManifest(typeof(object).Assembly).Should().BeFalse("an assembly built without the targets falls back to DependencyContext");
+        ApplicationManifest.HasManifest(null).Should().BeFalse();
     }
 
     private static SelectionScenario ScenarioWithPlugins(out string[] assemblyNames)

@@ -347,7 +347,8 @@ public sealed class PlatformResolverTests
     {
         using var scenario = new SelectionScenario();
         var contractDir = PluginCompiler.NewDirectory();
-        var futureContract = PluginCompiler.Compile(contractDir, "Sgl.Platforms.Abstractions", FutureContractSource, version: "2.0.0.0");
+        var futureContract = Path.Combine(contractDir, "Sgl.Platforms.Abstractions.dll");
+        File.WriteAllBytes(futureContract, PluginCompiler.FutureContractImage);
         var path = scenario.AddPlugin("acme", contract: futureContract);
         scenario.Options.Platform = "cpu";
 
@@ -377,39 +378,4 @@ public sealed class PlatformResolverTests
 
     private static string[] LoadedAssemblyNames() =>
         AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName().Name!).ToArray();
-
-    // The parts of a contract a plugin compiles against, as a future major version would ship them.
-    private const string FutureContractSource = """
-        namespace Sgl.Platforms
-        {
-            public enum PlatformEnum { Cuda, Rocm, Npu, Xpu, Hpu, Cpu, Oot }
-            [System.Composition.MetadataAttribute]
-            public sealed class PlatformMetadataAttribute : System.Attribute
-            {
-                public PlatformMetadataAttribute(string name) { Name = name; }
-                public string Name { get; }
-                public PlatformEnum Kind { get; set; }
-                public int Priority { get; set; }
-                public string Vendor { get; set; } = "";
-            }
-            public abstract class Platform
-            {
-                public abstract string DeviceName { get; }
-                public abstract string DeviceType { get; }
-                public abstract PlatformEnum Kind { get; }
-                protected abstract Sgl.Platforms.Probing.ProbeResult ProbeCore(Sgl.Platforms.Probing.ProbeContext context);
-            }
-        }
-        namespace Sgl.Platforms.Probing
-        {
-            public sealed class ProbeContext { public SystemView System => null!; }
-            public sealed class SystemView { public System.Collections.Generic.IReadOnlyList<string> FindDeviceNodes(string p) => null!; }
-            public sealed class DeviceInfo { public DeviceInfo(int i, string n) { } public long? MemoryBytes { get; init; } }
-            public sealed class ProbeResult
-            {
-                public static ProbeResult Available(System.Collections.Generic.IReadOnlyList<DeviceInfo> d) => null!;
-                public static ProbeResult NotPresent(string r) => null!;
-            }
-        }
-        """;
 }

@@ -27,7 +27,7 @@ internal static class AttentionRegistry
         if (backends.Count == 0)
         {
             throw new PlatformCapabilityException(
-                $"Platform '{platform.DeviceName}' offers no attention backend, so the model cannot run on it: this build has no attention kernels for it. Everything above this line was set up for real.");
+                $"Platform '{platform.DeviceName}' offers no attention backend, so the model cannot run on it: this build has no attention kernels for it. The device, the KV pool and the plan reported with this error were set up for real.");
         }
 
         var name = requested ?? backends.Keys.Order(StringComparer.Ordinal).First();

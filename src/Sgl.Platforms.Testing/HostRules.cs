@@ -1,0 +1,89 @@
+using Sgl.Platforms.BuiltIn;
+using Sgl.Platforms.Discovery;
+using Sgl.Platforms.Probing;
+using Sgl.Platforms.Selection;
+
+namespace Sgl.Platforms.Testing;
+
+/// <summary>
+/// The host's own admission and probe rules, applied to one plugin. These run the host's discovery,
+/// validation and probing code (not a copy of its rules), so a test fails for exactly the reason
+/// selection would reject or fail the plugin, in the same words.
+/// </summary>
+public static class HostRules
+{
+    /// <summary>The contract major version this host accepts; plugins built against another major are rejected.</summary>
+    public static int ContractMajor => CandidateValidator.HostContractMajor;
+
+    /// <summary>The names reserved for built-in platforms.</summary>
+    public static IReadOnlySet<string> ReservedNames => BuiltInPlatforms.ReservedNames;
+
+    /// <summary>The host's default per-probe time limit (<c>SGL_PROBE_TIMEOUT_MS</c> unset).</summary>
+    public static TimeSpan DefaultProbeTimeout => PlatformSettings.DefaultProbeTimeout;
+
+    /// <summary>What the host would say about a vendor platform called <paramref name="name"/>, or null when the name is acceptable.</summary>
+    /// <param name="name">A platform name as written in <see cref="PlatformMetadataAttribute"/>.</param>
+    public static string? NameProblem(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var candidate = new PlatformCandidate
+        {
+            Name = name,
+            Metadata = new PlatformMetadata { Name = name, Kind = PlatformEnum.Oot },
+            Source = CandidateSource.DevPath,
+            AssemblyDisplay = "the plugin",
+            Version = "",
+            ContractVersion = typeof(Platform).Assembly.GetName().Version,
+        };
+        CandidateValidator.Validate([candidate]);
+        return candidate.Reason;
+    }
+
+    /// <summary>
+    /// Reads a plugin assembly the way the host reads a development-path plugin (metadata only, no
+    /// plugin code runs) and applies the host's validation: export and metadata present, name form,
+    /// reserved names, <see cref="PlatformEnum.Oot"/>, contract version, names unique within the assembly.
+    /// </summary>
+    /// <param name="assemblyPath">The plugin assembly file.</param>
+    /// <returns>One verdict per platform export (and per non-exported Platform subclass) the host found.</returns>
+    public static IReadOnlyList<HostVerdict> InspectAssembly(string assemblyPath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(assemblyPath);
+        var full = Path.GetFullPath(assemblyPath);
+        var candidates = new List<PlatformCandidate>();
+        PlatformDiscovery.AddFromAssembly(candidates, new PluginAssemblyLocation(Path.GetFileNameWithoutExtension(full), full, Isolated: true), CandidateSource.DevPath);
+        CandidateValidator.Validate(candidates);
+        return candidates.Select(c => new HostVerdict(c.Name, c.TypeName, c.Status, c.Reason)).ToList();
+    }
+
+    /// <summary>
+    /// Constructs and probes a platform the way the host does: on a worker thread, bounded by
+    /// <paramref name="timeout"/>, with an exception recorded as Failed, an overrun as TimedOut and
+    /// inconsistent device data refused.
+    /// </summary>
+    /// <param name="name">The platform's name, for the host's messages.</param>
+    /// <param name="create">Constructs the platform (the host constructs it lazily, inside the probe's time).</param>
+    /// <param name="system">The machine the probe sees.</param>
+    /// <param name="timeout">The probe's time limit.</param>
+    public static HostVerdict Probe(string name, Func<Platform> create, SystemView system, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(create);
+        ArgumentNullException.ThrowIfNull(system);
+        var metadata = new PlatformMetadata { Name = name, Kind = PlatformEnum.Oot };
+        var candidate = new PlatformCandidate
+        {
+            Name = name,
+            Metadata = metadata,
+            Source = CandidateSource.DevPath,
+            AssemblyDisplay = name,
+            Version = "",
+        };
+        var outcome = new CandidateProber(system, timeout).ProbeAll([(candidate, new Lazy<Platform, PlatformMetadata>(create, metadata))]).Single();
+        return new HostVerdict(name, null, outcome.Status, outcome.Reason)
+        {
+            Result = outcome.Result,
+            Elapsed = TimeSpan.FromMilliseconds(outcome.ElapsedMs),
+        };
+    }
+}

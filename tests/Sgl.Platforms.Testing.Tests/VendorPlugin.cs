@@ -1,0 +1,93 @@
+using System.Reflection;
+using Sgl.Platforms.Tests.Support;
+
+namespace Sgl.Platforms.Testing.Tests;
+
+/// <summary>
+/// A vendor plugin compiled into its own assembly, together with the one-class conformance suite a
+/// vendor writes; each member below is the C# of one part, so a test breaks exactly one rule.
+/// </summary>
+internal sealed record VendorPlugin
+{
+    private static readonly string Folder = Path.Combine(Path.GetTempPath(), "sgl-conformance-" + Environment.ProcessId);
+
+    public string Name { get; init; } = "acme";
+
+    public string Attributes { get; init; } = """
+        [Export(typeof(Platform))]
+        [PlatformMetadata("{name}", Kind = PlatformEnum.Oot, Priority = 200, Vendor = "Acme")]
+        """;
+
+    public string Kind { get; init; } = "PlatformEnum.Oot";
+
+    public string Constructor { get; init; } = "";
+
+    public string Probe { get; init; } = """
+        context.System.FindPciDevices(0x1e0f).Count > 0 || context.System.FindDeviceNodes("acme*").Count > 0
+            ? ProbeResult.Available([new DeviceInfo(0, "Acme accelerator") { MemoryBytes = 1L << 30 }], "PCI 0x1e0f")
+            : ProbeResult.NotPresent("no PCI device of vendor 0x1e0f and no /dev/acme* node")
+        """;
+
+    public string ServerDefaults { get; init; } = """args.AttentionBackend ??= "acme_attn"; args.DisableCudaGraph ??= true;""";
+
+    public string AttentionBackends { get; init; } = """
+        new Dictionary<string, Func<AttentionBackendContext, IAttentionBackend>>
+        {
+            ["acme_attn"] = _ => throw new NotSupportedException("acme_attn needs the Acme kernels package."),
+        }
+        """;
+
+    public string KvPool { get; init; } = """throw new NotSupportedException("Acme has no KV pool here.")""";
+
+    /// <summary>More C# in the plugin's namespace (a second export, for example).</summary>
+    public string Extra { get; init; } = "";
+
+    public string ConfigureDevice { get; init; } = """root.WithPciDevice(0x1e0f, 0x0001, driver: "acme").WithDeviceNode("acme0");""";
+
+    /// <summary>Overrides added to the suite class.</summary>
+    public string SuiteOverrides { get; init; } = "";
+
+    /// <summary>Compiles the plugin and its suite into a new assembly and returns the suite type.</summary>
+    public Type CompileSuite()
+    {
+        var assemblyName = "Vendor" + Guid.NewGuid().ToString("N")[..10];
+        var source = $$"""
+            global using System;
+            global using System.Collections.Generic;
+            global using System.Linq;
+            global using System.Threading;
+            using System.Composition;
+            using Sgl.Platforms;
+            using Sgl.Platforms.ExtensionPoints;
+            using Sgl.Platforms.Probing;
+            using Sgl.Platforms.Testing;
+
+            namespace {{assemblyName}};
+
+            {{Attributes.Replace("{name}", Name, StringComparison.Ordinal)}}
+            public sealed class AcmePlatform : Platform
+            {
+                public AcmePlatform() { {{Constructor}} }
+                public override string DeviceName => "{{Name}}";
+                public override string DeviceType => "acme";
+                public override PlatformEnum Kind => {{Kind}};
+                protected override ProbeResult ProbeCore(ProbeContext context) => {{Probe}};
+                public override void ApplyServerArgsDefaults(ServerArgs args) { {{ServerDefaults}} }
+                public override IReadOnlyDictionary<string, Func<AttentionBackendContext, IAttentionBackend>> GetAttentionBackends() => {{AttentionBackends}};
+                public override IKvPool CreateKvPool(KvPoolRequest request) => {{KvPool}};
+            }
+
+            {{Extra}}
+
+            public sealed class Suite : PlatformConformanceTests<AcmePlatform>
+            {
+                protected override void ConfigureDevice(FakeSystemRoot root) { {{ConfigureDevice}} }
+                {{SuiteOverrides}}
+            }
+            """;
+        Directory.CreateDirectory(Folder);
+        var path = PluginCompiler.Compile(Folder, assemblyName, source,
+            extraReferences: [typeof(PlatformConformanceTests<>).Assembly.Location, typeof(FactAttribute).Assembly.Location]);
+        return Assembly.LoadFrom(path).GetType(assemblyName + ".Suite", throwOnError: true)!;
+    }
+}
