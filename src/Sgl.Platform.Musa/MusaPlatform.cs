@@ -60,9 +60,8 @@ public sealed class MusaPlatform : Platforms.Platform
     /// </remarks>
     public override void ApplyServerArgsDefaults(ServerArgs args)
     {
-        ArgumentNullException.ThrowIfNull(args);
+        base.ApplyServerArgsDefaults(args);
         args.AttentionBackend ??= DefaultAttentionBackend;
-        args.DistributedBackend ??= DistributedBackend;
         args.DisableCudaGraph ??= true;
     }
 

@@ -126,10 +126,16 @@ public abstract class Platform
     public virtual IKvPool CreateKvPool(KvPoolRequest request) =>
         throw new NotSupportedException($"Platform '{DeviceName}' does not provide a KV pool.");
 
-    /// <summary>Fills the serving arguments the user left unset with this platform's defaults. Never overrides a set value.</summary>
+    /// <summary>
+    /// Fills the serving arguments the user left unset with this platform's defaults. Never overrides a
+    /// set value. The base fills <see cref="ServerArgs.DistributedBackend"/> from
+    /// <see cref="DistributedBackend"/>; overrides call it and add their own defaults.
+    /// </summary>
     /// <param name="args">The arguments.</param>
     public virtual void ApplyServerArgsDefaults(ServerArgs args)
     {
+        ArgumentNullException.ThrowIfNull(args);
+        args.DistributedBackend ??= DistributedBackend;
     }
 
     /// <summary>The serving attention backends this platform offers, by name.</summary>

@@ -108,11 +108,10 @@ public sealed class CpuPlatform : Platform
     /// <param name="args">The arguments.</param>
     public override void ApplyServerArgsDefaults(ServerArgs args)
     {
-        ArgumentNullException.ThrowIfNull(args);
+        base.ApplyServerArgsDefaults(args);
         args.AttentionBackend ??= AttentionBackendName;
         args.MemFractionStatic ??= DefaultMemFractionStatic;
         args.KvCacheDataType ??= KvCacheDataType.Float32;
-        args.DistributedBackend ??= DistributedBackend;
     }
 
     /// <inheritdoc />

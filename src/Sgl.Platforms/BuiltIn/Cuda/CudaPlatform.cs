@@ -143,14 +143,6 @@ public sealed class CudaPlatform : Platform
     }
 
     /// <inheritdoc />
-    /// <remarks>Fills only the distributed backend (nccl); the other defaults belong to the runtime.</remarks>
-    public override void ApplyServerArgsDefaults(ServerArgs args)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        args.DistributedBackend ??= DistributedBackend;
-    }
-
-    /// <inheritdoc />
     protected override ProbeResult ProbeCore(ProbeContext context) => CudaProbe.Run(context, _nvmlLibrary);
 
     private CudaDriver LoadDriver()

@@ -35,8 +35,7 @@ public sealed class HpuPlatform : Platform
     /// <remarks>Fills the distributed backend (hccl) and a page size of 128.</remarks>
     public override void ApplyServerArgsDefaults(ServerArgs args)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        args.DistributedBackend ??= DistributedBackend;
+        base.ApplyServerArgsDefaults(args);
         args.PageSize ??= DefaultPageSize;
     }
 

@@ -1,5 +1,4 @@
 using System.Composition;
-using Sgl.Platforms.ExtensionPoints;
 using Sgl.Platforms.Probing;
 
 namespace Sgl.Platforms.BuiltIn.Npu;
@@ -23,14 +22,6 @@ public sealed class NpuPlatform : Platform
 
     /// <inheritdoc />
     public override string? DeviceVisibilityEnvironmentVariable => "ASCEND_RT_VISIBLE_DEVICES";
-
-    /// <inheritdoc />
-    /// <remarks>Fills only the distributed backend (hccl).</remarks>
-    public override void ApplyServerArgsDefaults(ServerArgs args)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        args.DistributedBackend ??= DistributedBackend;
-    }
 
     /// <inheritdoc />
     protected override ProbeResult ProbeCore(ProbeContext context) => NpuProbe.Run(context);

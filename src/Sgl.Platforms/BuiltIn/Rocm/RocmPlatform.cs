@@ -1,5 +1,4 @@
 using System.Composition;
-using Sgl.Platforms.ExtensionPoints;
 using Sgl.Platforms.Probing;
 
 namespace Sgl.Platforms.BuiltIn.Rocm;
@@ -25,14 +24,6 @@ public sealed class RocmPlatform : Platform
     /// <inheritdoc />
     /// <remarks>The HIP runtime's own variable; HIP also honours CUDA_VISIBLE_DEVICES.</remarks>
     public override string? DeviceVisibilityEnvironmentVariable => "HIP_VISIBLE_DEVICES";
-
-    /// <inheritdoc />
-    /// <remarks>Fills only the distributed backend (rccl).</remarks>
-    public override void ApplyServerArgsDefaults(ServerArgs args)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        args.DistributedBackend ??= DistributedBackend;
-    }
 
     /// <inheritdoc />
     protected override ProbeResult ProbeCore(ProbeContext context) => RocmProbe.Run(context);

@@ -1,5 +1,4 @@
 using System.Composition;
-using Sgl.Platforms.ExtensionPoints;
 using Sgl.Platforms.Probing;
 
 namespace Sgl.Platforms.BuiltIn.Xpu;
@@ -24,14 +23,6 @@ public sealed class XpuPlatform : Platform
     /// <inheritdoc />
     /// <remarks>The Level Zero variable, as vLLM's XPU platform uses.</remarks>
     public override string? DeviceVisibilityEnvironmentVariable => "ZE_AFFINITY_MASK";
-
-    /// <inheritdoc />
-    /// <remarks>Fills only the distributed backend (xccl).</remarks>
-    public override void ApplyServerArgsDefaults(ServerArgs args)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        args.DistributedBackend ??= DistributedBackend;
-    }
 
     /// <inheritdoc />
     protected override ProbeResult ProbeCore(ProbeContext context) => XpuProbe.Run(context);

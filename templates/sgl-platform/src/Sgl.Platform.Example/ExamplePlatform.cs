@@ -48,8 +48,7 @@ public sealed class ExamplePlatform : Platforms.Platform
     /// <remarks>Fills only what the user left unset; graph capture is off until the platform has a graph runner.</remarks>
     public override void ApplyServerArgsDefaults(ServerArgs args)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        args.DistributedBackend ??= DistributedBackend;
+        base.ApplyServerArgsDefaults(args);
         args.DisableCudaGraph ??= true;
     }
 }
