@@ -55,7 +55,7 @@ public sealed class ConsoleAppJourneyTests(PackageFeed feed)
     }
 
     [Fact]
-    public void A_single_file_self_contained_publish_selects_musa_on_a_musa_machine_and_cpu_on_a_bare_one()
+    public void A_single_file_self_contained_publish_selects_musa_on_a_musa_machine_and_cpu_on_a_bare_one_also_with_isolated_probes()
     {
         var app = App();
         var output = Path.Combine(app, "publish-single-file");
@@ -66,6 +66,17 @@ public sealed class ConsoleAppJourneyTests(PackageFeed feed)
         var exe = Path.Combine(output, AppName);
         RunPrinted(exe, output, feed.MusaMachine).Should().Be("musa");
         RunPrinted(exe, output, feed.BareMachine).Should().Be("cpu");
+
+        // With isolated probing the built-ins are probed in the sgl probe host, while the bundled plugin,
+        // which has no file a child could load, is probed in the app: musa still wins.
+        var isolated = new Dictionary<string, string?>(feed.On(feed.MusaMachine))
+        {
+            ["SGL_PROBE_ISOLATION"] = "process",
+            ["SGL_PROBE_HOST"] = Path.Combine(AppContext.BaseDirectory, "sgl.dll"),
+        };
+        LastLine(DotnetCommand.Run(exe, output, isolated).EnsureSuccess()).Should().Be("musa");
+        isolated["SGL_PROBE_HOST"] = Path.Combine(output, "no-such-probe-host");
+        DotnetCommand.Run(exe, output, isolated).StandardError.Should().Contain("SGL_PROBE_HOST", "isolation was really in use");
     }
 
     [Fact]
@@ -118,7 +129,9 @@ public sealed class ConsoleAppJourneyTests(PackageFeed feed)
 
     private string RunPrinted(string fileName, string workingDirectory, Testing.FakeSystemRoot machine, params string[] arguments)
     {
-        var result = DotnetCommand.Run(fileName, workingDirectory, feed.On(machine), arguments).EnsureSuccess();
-        return result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
+        return LastLine(DotnetCommand.Run(fileName, workingDirectory, feed.On(machine), arguments).EnsureSuccess());
     }
+
+    private static string LastLine(CommandResult result) =>
+        result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
 }
