@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Sgl.Runtime;
 
 namespace Sgl.Platforms.Benchmarks;
 

@@ -5,9 +5,6 @@ namespace Sgl.Runtime.Tests.Architecture;
 /// <summary>Finds source lines that branch on the hardware kind instead of asking the platform for what they need.</summary>
 internal static partial class HardwareBranchScanner
 {
-    /// <summary>The one file allowed to mention hardware kinds: the legacy wrappers themselves.</summary>
-    public const string AllowedFile = "DeviceChecks.cs";
-
     public static IEnumerable<string> Scan(string fileName, string source)
     {
         var lines = source.Split('\n');

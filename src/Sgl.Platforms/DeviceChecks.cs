@@ -1,6 +1,4 @@
-using Sgl.Platforms;
-
-namespace Sgl.Runtime;
+namespace Sgl.Platforms;
 
 /// <summary>
 /// The hardware checks of the Python runtime (<c>is_cuda()</c>, <c>is_npu()</c>...) as thin wrappers over
