@@ -83,7 +83,7 @@ public sealed class ProbeIsolationTests : IDisposable
     [Fact]
     public async Task With_isolation_a_hanging_native_probe_times_out_and_the_child_is_killed()
     {
-        var result = await SglProcess.RunAsync(Environment("hang", isolate: true, ("SGL_PROBE_TIMEOUT_MS", "500")), "platforms", "list", "--json");
+        var result = await SglProcess.RunAsync(Environment("hang", isolate: true, ("SGL_PROBE_TIMEOUT_MS", "2000")), "platforms", "list", "--json");
 
         CandidateIn(result.Output, "crashy").GetProperty("status").GetString().Should().Be("TimedOut");
         CandidateIn(result.Output, "cpu").GetProperty("status").GetString().Should().Be("Available");

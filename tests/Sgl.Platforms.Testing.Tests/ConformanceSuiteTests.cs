@@ -38,12 +38,12 @@ public sealed class ConformanceSuiteTests
         var run = SuiteRun.Of(new VendorPlugin
         {
             Probe = """context.System.FindDeviceNodes("acme*").Count > 0 ? ProbeResult.Available([new DeviceInfo(0, "a")]) : Stall.Forever()""",
-            Extra = """public static class Stall { public static ProbeResult Forever() { Thread.Sleep(2000); return ProbeResult.NotPresent("late"); } }""",
-            SuiteOverrides = "protected override TimeSpan ProbeTimeout => TimeSpan.FromMilliseconds(200);",
+            Extra = """public static class Stall { public static ProbeResult Forever() { Thread.Sleep(6000); return ProbeResult.NotPresent("late"); } }""",
+            SuiteOverrides = "protected override TimeSpan ProbeTimeout => TimeSpan.FromMilliseconds(1500);",
         });
 
         run.Failed.Should().Equal("Probe_on_an_empty_machine_is_not_present");
-        run.Failures["Probe_on_an_empty_machine_is_not_present"].Should().Contain("as TimedOut: The probe did not finish within 200 ms");
+        run.Failures["Probe_on_an_empty_machine_is_not_present"].Should().Contain("as TimedOut: The probe did not finish within 1500 ms");
     }
 
     [Fact]

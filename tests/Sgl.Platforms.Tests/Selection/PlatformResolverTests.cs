@@ -217,12 +217,12 @@ public sealed class PlatformResolverTests
         scenario.Root.WithDeviceNode("zeta0");
         scenario.AddPlugin("acme", probeBody: "System.Threading.Thread.Sleep(30_000); return ProbeResult.NotPresent(\"late\");");
         scenario.AddPlugin("zeta");
-        scenario.Options.ProbeTimeoutMs = "300";
+        scenario.Options.ProbeTimeoutMs = "1500";
 
         var report = scenario.Resolve();
 
         Candidate(report, "acme").Status.Should().Be(CandidateStatus.TimedOut);
-        Candidate(report, "acme").Reason.Should().Contain("300 ms").And.Contain("SGL_PROBE_TIMEOUT_MS");
+        Candidate(report, "acme").Reason.Should().Contain("1500 ms").And.Contain("SGL_PROBE_TIMEOUT_MS");
         report.Selected.Should().Be("zeta");
     }
 
