@@ -71,7 +71,7 @@ static Handle module;
             failures++;                                                                                \
             printf("FAIL line %d: %s: ", __LINE__, #condition);                                       \
             printf(__VA_ARGS__);                                                                       \
-            printf(" (shim: %s)\n", cuShimLastMessage());                                              \
+            printf(" (last shim message: %s)\n", cuShimLastMessage());                                              \
         }                                                                                              \
     } while (0)
 

@@ -12,10 +12,12 @@ struct Vec16 {
 };
 
 // ld.global.nc: through the read-only (texture) path. Only for data no thread writes during the kernel.
+// volatile: a plain asm counts as a pure computation, and the compiler could then hoist it out of the
+// bounds check that guards it (an absent key's row, a loop's last step) and read outside the buffer.
 __device__ __forceinline__ Vec16 load_vec16_readonly(const void* address)
 {
     Vec16 v;
-    asm("ld.global.nc.v4.u32 {%0, %1, %2, %3}, [%4];"
+    asm volatile("ld.global.nc.v4.u32 {%0, %1, %2, %3}, [%4];"
         : "=r"(v.w0), "=r"(v.w1), "=r"(v.w2), "=r"(v.w3)
         : "l"(address));
     return v;
