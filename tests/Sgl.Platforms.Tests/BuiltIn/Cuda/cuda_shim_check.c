@@ -69,9 +69,9 @@ static Handle module;
     do {                                                                                               \
         if (!(condition)) {                                                                            \
             failures++;                                                                                \
-            printf("FAIL line %d: %s: ", __LINE__, #condition);                                       \
+            printf("FAIL line %d: %s: ", __LINE__, #condition);                                        \
             printf(__VA_ARGS__);                                                                       \
-            printf(" (last shim message: %s)\n", cuShimLastMessage());                                              \
+            printf(" (last shim message: %s)\n", cuShimLastMessage());                                 \
         }                                                                                              \
     } while (0)
 

@@ -1,5 +1,5 @@
-// The sgl device operations for NVIDIA GPUs: every entry point of the CUDA kernel ABI (docs: the device
-// operations spec), for f32, f16 and bf16. Built to PTX by eng/cuda/build-ptx.sh; the host loads the PTX
+// The sgl device operations for NVIDIA GPUs: every entry point of the CUDA kernel ABI (docs/cuda_kernels.md),
+// for f32, f16 and bf16. Built to PTX by eng/cuda/build-ptx.sh; the host loads the PTX
 // with cuModuleLoadDataEx and launches each entry point with the grid and block the ABI table fixes.
 //
 // Common rules: arithmetic accumulates in float32 and rounds once to the output type; ids, positions and

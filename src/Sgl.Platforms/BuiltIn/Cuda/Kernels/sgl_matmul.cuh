@@ -24,12 +24,41 @@ const int MatMulWarps = 8;
 const int MatMulUnroll = 4;
 const int MatMulRowsPerPass = 4;
 
+// Each row's partial sums meet across the warp; lane 0 writes y[r0 + r, j].
+template <class E, int Rows>
+__device__ __forceinline__ void store_column(const float* acc, typename E::Storage* y, int r0, int n, int j, int lane)
+{
+#pragma unroll
+    for (int r = 0; r < Rows; ++r) {
+        const float sum = warp_sum(acc[r]);
+        if (lane == 0) {
+            store_float<E>(y, static_cast<long long>(r0 + r) * n + j, sum);
+        }
+    }
+}
+
+// acc[r] += w . x_r over the elements of vector v (16 bytes of the weight row, already loaded).
+template <class E, int Rows>
+__device__ __forceinline__ void fma_vec16(const Vec16& w, const Vec16* const* xs, int v, float* acc)
+{
+    float wf[E::PerVec16];
+    E::unpack(w, wf);
+#pragma unroll
+    for (int r = 0; r < Rows; ++r) {
+        float xf[E::PerVec16];
+        E::unpack(load_vec16_readonly(xs[r] + v), xf);
+#pragma unroll
+        for (int e = 0; e < E::PerVec16; ++e) {
+            acc[r] = fma_rn(wf[e], xf[e], acc[r]);
+        }
+    }
+}
+
 template <class E, int Rows>
 __device__ __forceinline__ void matmul_rows_vec16(const typename E::Storage* x, const typename E::Storage* w_row, typename E::Storage* y, int r0, int n,
                                                   int k, int j, int lane)
 {
-    const int per = E::PerVec16;
-    const int vectors = k / per;
+    const int vectors = k / E::PerVec16;
     const Vec16* w = reinterpret_cast<const Vec16*>(w_row);
     const Vec16* xs[Rows];
     float acc[Rows];
@@ -47,39 +76,13 @@ __device__ __forceinline__ void matmul_rows_vec16(const typename E::Storage* x, 
         }
 #pragma unroll
         for (int u = 0; u < MatMulUnroll; ++u) {
-            float wf[E::PerVec16];
-            E::unpack(wv[u], wf);
-#pragma unroll
-            for (int r = 0; r < Rows; ++r) {
-                float xf[E::PerVec16];
-                E::unpack(load_vec16_readonly(xs[r] + v + u * 32), xf);
-#pragma unroll
-                for (int e = 0; e < per; ++e) {
-                    acc[r] = fma_rn(wf[e], xf[e], acc[r]);
-                }
-            }
+            fma_vec16<E, Rows>(wv[u], xs, v + u * 32, acc);
         }
     }
     for (; v < vectors; v += 32) {
-        float wf[E::PerVec16];
-        E::unpack(load_vec16_readonly(w + v), wf);
-#pragma unroll
-        for (int r = 0; r < Rows; ++r) {
-            float xf[E::PerVec16];
-            E::unpack(load_vec16_readonly(xs[r] + v), xf);
-#pragma unroll
-            for (int e = 0; e < per; ++e) {
-                acc[r] = fma_rn(wf[e], xf[e], acc[r]);
-            }
-        }
+        fma_vec16<E, Rows>(load_vec16_readonly(w + v), xs, v, acc);
     }
-#pragma unroll
-    for (int r = 0; r < Rows; ++r) {
-        const float sum = warp_sum(acc[r]);
-        if (lane == 0) {
-            store_float<E>(y, static_cast<long long>(r0 + r) * n + j, sum);
-        }
-    }
+    store_column<E, Rows>(acc, y, r0, n, j, lane);
 }
 
 template <class E, int Rows>
@@ -114,13 +117,7 @@ __device__ __forceinline__ void matmul_rows_scalar(const typename E::Storage* x,
             acc[r] = fma_rn(wf, E::widen(x[static_cast<long long>(r0 + r) * k + i]), acc[r]);
         }
     }
-#pragma unroll
-    for (int r = 0; r < Rows; ++r) {
-        const float sum = warp_sum(acc[r]);
-        if (lane == 0) {
-            store_float<E>(y, static_cast<long long>(r0 + r) * n + j, sum);
-        }
-    }
+    store_column<E, Rows>(acc, y, r0, n, j, lane);
 }
 
 template <class E, bool Vectorized>
