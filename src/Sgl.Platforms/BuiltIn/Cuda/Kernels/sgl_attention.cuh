@@ -24,7 +24,7 @@ const int AttentionMaxHeadDim = 256;
 
 struct alignas(16) AttentionShared {
     float q[AttentionMaxHeadDim];
-    float p[AttentionThreads];         // the tile's scores, then its probabilities
+    float p[AttentionThreads];         // the tile's probabilities e^(s_j - m)
     long long offset[AttentionThreads]; // element offset of each tile key's row, -1 when absent
     float partial[1024];               // groups x head_dim partial outputs (groups * head_dim <= 128 * 8)
     float scratch[AttentionThreads / 32];
@@ -50,9 +50,9 @@ struct DenseKeys {
     __device__ __forceinline__ long long offset(int j) const { return j * row_width + head_offset; }
 };
 
-// A decode block is alone on its SM (the grid is heads x tokens), so its speed is the number of loads it
-// has in flight: the score issues a key row's loads in batches of ScoreBatch before using any, and the
-// value pass loads ValueBatch keys' chunks before accumulating them.
+// In decode the grid is small (heads x tokens), so a block is mostly alone on its SM and its speed is the
+// number of loads it has in flight: the score issues a key row's loads in batches of ScoreBatch before
+// using any, and the value pass loads ValueBatch keys' chunks before accumulating them.
 const int ScoreBatch = 16;
 const int ValueBatch = 8;
 

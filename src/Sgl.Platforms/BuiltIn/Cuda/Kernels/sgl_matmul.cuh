@@ -1,11 +1,11 @@
 // MatMul y = x W^T (W stored [n, k], row-major). Block b has 8 warps; warp w owns output column
 // j = 8b + w for every row, so each weight row is streamed by exactly one warp, once per group of rows.
 //
-// Decode (rows == 1) is memory bound: the whole point is to keep HBM busy. Each lane loads 16 bytes of
+// Decode (rows == 1) is memory bound, so the aim is to keep HBM busy. Each lane loads 16 bytes of
 // the weight row per instruction (a warp covers 512 contiguous bytes: fully coalesced), four such loads
 // are issued before any is used (Unroll) so every lane has 64 bytes in flight, and the loads go through
 // the read-only path. x is read with the same 16-byte pattern; the 8 warps of a block read the same x,
-// so after the first warp it comes from L1 and never competes with the weights for DRAM bandwidth.
+// so after the first warp it mostly comes from L1 rather than competing with the weights for DRAM.
 // Partial sums stay in registers and meet in one butterfly shuffle per output.
 //
 // Prefill (rows > 1) reuses each loaded weight vector for RowsPerPass rows before loading the next, so
