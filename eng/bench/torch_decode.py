@@ -32,11 +32,12 @@ How it mirrors sgl's decoder (the device-operations spec's reference decoder)
   - eager: each step launches its kernels; the KV cache is a static preallocated tensor per layer,
     written at the step's position, and attention reads cache[:pos + 1].
   - graph: one decode step is captured once in a torch.cuda.CUDAGraph with static inputs (token id,
-    position) and an attention mask over the whole fixed-size cache (positions > pos masked), then
-    replayed per token. The masked attention reads the whole cache every step (sgl's kernel reads only
-    positions 0..pos), so at long contexts graph mode pays for that.
+    position) and an attention mask over the whole static cache (positions > pos masked), then
+    replayed per token. The cache is sized to the request (prompt, warm-up and timed tokens), as a
+    static-cache decoder sizes it, so the masked attention reads at most that many positions (sgl's
+    kernel reads positions 0..pos).
 
-Shapes: tiny ("sgl-tiny"): V 257, H 64, 4 layers, Hq = Hkv = 4, D 16, F 128, float32, context 2048.
+Shapes: tiny ("sgl-tiny"): V 258, H 64, 4 layers, Hq = Hkv = 4, D 16, F 128, float32, context 2048.
 1b ("sgl-synthetic-1b"): V 32000, H 2048, 16 layers, Hq = Hkv = 16, D 128, F 8192, bfloat16, context 4096.
 """
 import argparse
@@ -49,7 +50,7 @@ import time
 import torch
 
 SHAPES = {
-    "tiny": dict(vocab=257, hidden=64, layers=4, q_heads=4, kv_heads=4, head_dim=16, ffn=128, dtype=torch.float32, context=2048),
+    "tiny": dict(vocab=258, hidden=64, layers=4, q_heads=4, kv_heads=4, head_dim=16, ffn=128, dtype=torch.float32, context=2048),
     "1b": dict(vocab=32000, hidden=2048, layers=16, q_heads=16, kv_heads=16, head_dim=128, ffn=8192, dtype=torch.bfloat16, context=4096),
 }
 EPS = 1e-5
@@ -68,8 +69,8 @@ def matrix(out_features, in_features, dtype, device, generator):
 class Decoder:
     """The reference decoder with a static KV cache; step() runs one token at one position."""
 
-    def __init__(self, shape, device, seed=0):
-        s = SHAPES[shape]
+    def __init__(self, shape, device, context, seed=0):
+        s = dict(SHAPES[shape], context=context)
         self.__dict__.update(s)
         dtype, g = s["dtype"], torch.Generator(device=device).manual_seed(seed)
         h, d, hq, hkv, f = s["hidden"], s["head_dim"], s["q_heads"], s["kv_heads"], s["ffn"]
@@ -208,9 +209,10 @@ def emit(record):
 
 
 def decode(args, device):
-    model = Decoder(args.shape, device)
-    if args.prompt_len < 1 or args.prompt_len + args.tokens > model.context:
-        sys.exit(f"--prompt-len {args.prompt_len} + --tokens {args.tokens} must fit the context of {model.context} (prompt at least 1)")
+    limit = SHAPES[args.shape]["context"]
+    if args.prompt_len < 1 or args.prompt_len + args.tokens + 8 > limit:
+        sys.exit(f"--prompt-len {args.prompt_len} + --tokens {args.tokens} + 8 warm-up steps must fit the context of {limit} (prompt at least 1)")
+    model = Decoder(args.shape, device, context=args.prompt_len + args.tokens + 8)
     runner = EagerRunner(model, device) if args.mode == "eager" else GraphRunner(model, device)
     prompt = torch.randint(0, model.vocab, (args.prompt_len,), generator=torch.Generator().manual_seed(1)).tolist()
     token = 0

@@ -97,7 +97,11 @@ public sealed class SimulatedDevicePlatform : Platform
 
         public int CapturedGraphs => _graphs.Count;
 
-        public void Run(int batchSize, Action enqueueStep)
+        public void Capture(int batchSize, Action enqueueStep) => CaptureOnce(batchSize, enqueueStep);
+
+        public void Run(int batchSize, Action enqueueStep) => device.Replay(CaptureOnce(batchSize, enqueueStep));
+
+        private DeviceOperation[] CaptureOnce(int batchSize, Action enqueueStep)
         {
             ArgumentNullException.ThrowIfNull(enqueueStep);
             if (!_graphs.TryGetValue(batchSize, out var graph))
@@ -115,7 +119,7 @@ public sealed class SimulatedDevicePlatform : Platform
                 _graphs[batchSize] = graph;
             }
 
-            device.Replay(graph);
+            return graph;
         }
 
         public void Dispose() => _graphs.Clear();

@@ -18,6 +18,14 @@ public interface IGraphRunner : IDisposable
     /// <summary>How many step graphs have been captured so far.</summary>
     int CapturedGraphs { get; }
 
+    /// <summary>
+    /// Captures the step for a batch of <paramref name="batchSize"/> without running it, so the first run does not pay
+    /// for the capture (runtimes call this while they start up). Does nothing if that batch size is captured already.
+    /// </summary>
+    /// <param name="batchSize">Sequences in the batch.</param>
+    /// <param name="enqueueStep">Enqueues the step's operations on the device's queue.</param>
+    void Capture(int batchSize, Action enqueueStep);
+
     /// <summary>Runs the step for a batch of <paramref name="batchSize"/>: captures it the first time, replays it afterwards.</summary>
     /// <param name="batchSize">Sequences in the batch; each size has its own graph.</param>
     /// <param name="enqueueStep">Enqueues the step's operations on the device's queue.</param>

@@ -56,7 +56,7 @@ public static class Engine
         {
             using var runner = new ModelRunner(platform, args, parallel, rank, config, hostWeights);
             runner.Initialize();
-            return runner.Generate(prompt, request.MaxNewTokens);
+            return runner.Generate(prompt, request.MaxNewTokens, request.ReturnPrefillLogits);
         });
 
         // Every rank decoded the same tokens from bit-identical all-reduced activations; rank 0 speaks for the group.

@@ -11,6 +11,8 @@ internal sealed class EagerGraphRunner : IGraphRunner
 
     public int CapturedGraphs => 0;
 
+    public void Capture(int batchSize, Action enqueueStep) => ArgumentNullException.ThrowIfNull(enqueueStep);
+
     public void Run(int batchSize, Action enqueueStep)
     {
         ArgumentNullException.ThrowIfNull(enqueueStep);

@@ -81,7 +81,7 @@ internal sealed partial class ModelRunner : IDisposable
     }
 
     /// <summary>Greedy generation: prefill the prompt in chunks, then decode until <paramref name="maxNewTokens"/> or end of sequence.</summary>
-    public GenerationResult Generate(IReadOnlyList<int> prompt, int maxNewTokens)
+    public GenerationResult Generate(IReadOnlyList<int> prompt, int maxNewTokens, bool returnPrefillLogits = false)
     {
         var device = _device ?? throw new InvalidOperationException("Initialize the runner first.");
         var config = _shard.Config;
@@ -93,6 +93,7 @@ internal sealed partial class ModelRunner : IDisposable
         AllocateSlots(0, prompt.Count, produced);
         var next = Prefill(prompt);
         var prefillSeconds = clock.Elapsed.TotalSeconds;
+        var prefillLogits = returnPrefillLogits ? DownloadLogits() : null;
 
         var steps = 0;
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
@@ -129,6 +130,7 @@ internal sealed partial class ModelRunner : IDisposable
             DecodeSeconds = decodeSeconds,
             DecodeSteps = steps,
             DecodeAllocatedBytes = allocated,
+            PrefillLogits = prefillLogits,
             DecodeBytesToDevicePerStep = steps == 0 ? 0 : (double)crossed.BytesToDevice / steps,
             DecodeBytesToHostPerStep = steps == 0 ? 0 : (double)crossed.BytesToHost / steps,
         };
@@ -252,6 +254,8 @@ internal sealed partial class ModelRunner : IDisposable
         }
         else if (_compute.Serving.CreateGraphRunner(device) is { } runner)
         {
+            // Captured while starting up, as serving runtimes capture their decode graphs, so no token pays for it.
+            runner.Capture(1, _enqueueDecode);
             Plan = Plan with { GraphRunner = runner.Name };
             return runner;
         }
@@ -289,6 +293,21 @@ internal sealed partial class ModelRunner : IDisposable
 
         device.CopyToHost<int>(_nextToken!, _tokenOutput);
         return _tokenOutput[0];
+    }
+
+    private float[] DownloadLogits()
+    {
+        var logits = new float[_logits!.ElementCount];
+        if (_logits.ElementType == ElementType.Float32)
+        {
+            _device!.CopyToHost<float>(_logits, logits);
+            return logits;
+        }
+
+        var bits = new ushort[logits.Length];
+        _device!.CopyToHost<ushort>(_logits, bits);
+        ElementCodec.Decode(System.Runtime.InteropServices.MemoryMarshal.AsBytes(bits.AsSpan()), logits, _logits.ElementType);
+        return logits;
     }
 
     /// <summary>One decode step at <paramref name="position"/>: 8 bytes down (position, slot), the step on the device, 4 bytes up (the token).</summary>

@@ -2,6 +2,7 @@ using System.Composition;
 using System.Globalization;
 using Sgl.Platforms.Devices;
 using Sgl.Platforms.Probing;
+using Sgl.Platforms.Serving;
 
 namespace Sgl.Platforms.BuiltIn.Cuda;
 
@@ -13,8 +14,14 @@ namespace Sgl.Platforms.BuiltIn.Cuda;
 [PlatformMetadata("cuda", Kind = PlatformEnum.Cuda, Priority = 100, Vendor = "NVIDIA")]
 public sealed class CudaPlatform : Platform
 {
+    /// <summary>Every operation of the contract but the all-reduce (the communicator's).</summary>
+    private static readonly OperationKind[] KernelOperations = [.. Enum.GetValues<OperationKind>().Where(k => k != OperationKind.AllReduce)];
+
     private readonly string _nvmlLibrary;
     private readonly string _cudaLibrary;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<int, CudaDevice> _open = [];
+    private CudaDriver? _driver;
 
     /// <summary>Creates the platform; touches no hardware and loads no library.</summary>
     public CudaPlatform()
@@ -56,12 +63,106 @@ public sealed class CudaPlatform : Platform
     }
 
     /// <inheritdoc />
-    /// <remarks>NVML reports free memory without creating a context.</remarks>
-    public override long GetFreeMemory(int deviceIndex) =>
-        NvmlMemoryReader.ReadFree(_nvmlLibrary, DeviceUuid(deviceIndex)) ?? base.GetFreeMemory(deviceIndex);
+    /// <remarks>
+    /// Once the device is open this is cuMemGetInfo in its context (what the KV pool is sized from, after the
+    /// weights); before, NVML reports it without creating a context.
+    /// </remarks>
+    public override long GetFreeMemory(int deviceIndex)
+    {
+        CudaDevice? open;
+        lock (_lock)
+        {
+            _open.TryGetValue(deviceIndex, out open);
+        }
+
+        return open is { IsDisposed: false }
+            ? open.FreeMemory
+            : NvmlMemoryReader.ReadFree(_nvmlLibrary, DeviceUuid(deviceIndex)) ?? base.GetFreeMemory(deviceIndex);
+    }
 
     /// <inheritdoc />
     protected override ProbeResult ProbeCore(ProbeContext context) => CudaProbe.Run(context, _nvmlLibrary);
+
+    /// <summary>One rank per GPU; every operation of the contract in float32, float16 and bfloat16; CUDA graphs.</summary>
+    /// <param name="devices">The GPUs NVML reported.</param>
+    protected override PlatformCapabilities DescribeCapabilities(IReadOnlyList<DeviceInfo> devices) => new()
+    {
+        MaxLocalRanks = devices.Count,
+        Operations = KernelOperations.ToHashSet(),
+        ElementTypes = new HashSet<ElementType> { ElementType.Float32, ElementType.Float16, ElementType.BFloat16 },
+        KvElementTypes = new HashSet<ElementType> { ElementType.Float32, ElementType.Float16, ElementType.BFloat16 },
+        GraphCapture = true,
+    };
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Loads libcuda (the only place it is loaded), calls cuInit, retains the GPU's primary context, creates a
+    /// stream and loads the kernels (the driver compiles their PTX for this GPU).
+    /// </remarks>
+    /// <exception cref="CudaException">The driver could not be loaded, a driver call failed or the kernels did not load; the message says which and why.</exception>
+    protected override ComputeDevice OpenDeviceCore(int rank, int deviceIndex)
+    {
+        lock (_lock)
+        {
+            var driver = LoadDriver();
+            var devices = Devices;
+            var name = deviceIndex < devices.Count ? devices[deviceIndex].Name : "NVIDIA GPU";
+            try
+            {
+                var device = CudaDevice.Open(this, driver, deviceIndex, name, Closed);
+                _open[deviceIndex] = device;
+                return device;
+            }
+            catch (CudaException e) when (e.Message.StartsWith("cuDevice", StringComparison.Ordinal))
+            {
+                throw new CudaException(e.Result,
+                    $"Rank {rank} could not open CUDA device {deviceIndex}: {e.Message} " +
+                    $"Check that the device exists (nvidia-smi) and that {CudaVisibleDevices.VariableName} lists it.");
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    protected override ServingHooks CreateServingHooks() => new CudaServingHooks(this);
+
+    private void Closed(CudaDevice device)
+    {
+        lock (_lock)
+        {
+            if (_open.TryGetValue(device.Index, out var open) && ReferenceEquals(open, device))
+            {
+                _open.Remove(device.Index);
+            }
+        }
+    }
+
+    private CudaDriver LoadDriver()
+    {
+        if (_driver is not null)
+        {
+            return _driver;
+        }
+
+        if (!CudaDriver.TryLoad(_cudaLibrary, out var driver, out var error))
+        {
+            throw new CudaException(
+                $"The CUDA driver could not be used: {error}. Install the NVIDIA driver (it ships libcuda.so.1) or add its folder to LD_LIBRARY_PATH; " +
+                "in a container, start it with the NVIDIA Container Toolkit (docker run --gpus all).");
+        }
+
+        try
+        {
+            driver.Initialize();
+        }
+        catch (CudaException e)
+        {
+            throw new CudaException(e.Result,
+                $"{e.Message} Check that nvidia-smi lists the GPUs and that {CudaVisibleDevices.VariableName} does not hide them; in a container, pass the GPUs in (docker run --gpus all).");
+        }
+
+        _driver = driver;
+        return driver;
+    }
 
     private string? DeviceUuid(int deviceIndex)
     {
