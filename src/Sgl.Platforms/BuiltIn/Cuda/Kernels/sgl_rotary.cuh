@@ -7,6 +7,8 @@
 namespace sgl {
 namespace { // internal linkage: see sgl_kernels.cu
 
+const int RotaryBatch = 16;
+
 template <class E>
 __device__ __forceinline__ void rotary(typename E::Storage* x, const int* positions, const float* cos_sin, int rows, int row_stride, int head_dim,
                                        int head_count, int max_positions)
@@ -24,11 +26,12 @@ __device__ __forceinline__ void rotary(typename E::Storage* x, const int* positi
     const int pairs = head_count * half;
     const float* cos_row = cos_sin + static_cast<long long>(p) * head_dim;
     typename E::Storage* row = x + static_cast<long long>(r) * row_stride;
-    // Loads first, CopyBatch pairs at a time, then the stores: see embedding_gather.
-    for (int base = threadIdx.x; base < pairs; base += 128 * CopyBatch) {
-        float a[CopyBatch], b[CopyBatch], c[CopyBatch], s[CopyBatch];
+    // Loads first, RotaryBatch pairs at a time, then the stores: see embedding_gather. 16 pairs a thread is a
+    // whole row of 32 heads of 128.
+    for (int base = threadIdx.x; base < pairs; base += 128 * RotaryBatch) {
+        float a[RotaryBatch], b[RotaryBatch], c[RotaryBatch], s[RotaryBatch];
 #pragma unroll
-        for (int u = 0; u < CopyBatch; ++u) {
+        for (int u = 0; u < RotaryBatch; ++u) {
             const int t = base + u * 128;
             const int h = t / half;
             const int i = t - h * half;
@@ -40,7 +43,7 @@ __device__ __forceinline__ void rotary(typename E::Storage* x, const int* positi
             s[u] = inside ? cos_row[half + i] : 0.0f;
         }
 #pragma unroll
-        for (int u = 0; u < CopyBatch; ++u) {
+        for (int u = 0; u < RotaryBatch; ++u) {
             const int t = base + u * 128;
             if (t < pairs) {
                 const int h = t / half;
