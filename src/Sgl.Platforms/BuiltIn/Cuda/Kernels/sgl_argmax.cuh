@@ -9,7 +9,6 @@ namespace sgl {
 namespace { // internal linkage: see sgl_kernels.cu
 
 const int ArgmaxThreads = 1024;
-const int ArgmaxBatch = 32;
 
 // True when (a, ia) beats (b, ib).
 __device__ __forceinline__ bool argmax_better(float a, int ia, float b, int ib)
@@ -38,17 +37,16 @@ __device__ __forceinline__ void argmax(const typename E::Storage* logits, int* o
     // The sentinel (-inf, INT_MAX) loses to every element, including a -inf at any real index.
     float best = negative_infinity();
     int best_index = 0x7fffffff;
-    // ArgmaxBatch loads in flight (a 32000-entry row in one batch), then compared in index order, which
-    // keeps "the first best".
-    for (int base = threadIdx.x; base < vocab; base += ArgmaxThreads * ArgmaxBatch) {
-        float values[ArgmaxBatch];
+    // CopyBatch loads in flight, then compared in index order, which keeps "the first best".
+    for (int base = threadIdx.x; base < vocab; base += ArgmaxThreads * CopyBatch) {
+        float values[CopyBatch];
 #pragma unroll
-        for (int u = 0; u < ArgmaxBatch; ++u) {
+        for (int u = 0; u < CopyBatch; ++u) {
             const int i = base + u * ArgmaxThreads;
             values[u] = i < vocab ? E::widen(row[i]) : 0.0f;
         }
 #pragma unroll
-        for (int u = 0; u < ArgmaxBatch; ++u) {
+        for (int u = 0; u < CopyBatch; ++u) {
             const int i = base + u * ArgmaxThreads;
             if (i < vocab && argmax_better(values[u], i, best, best_index)) {
                 best = values[u];

@@ -2,9 +2,8 @@
 // j = 8b + w for every row, so each weight row is streamed by exactly one warp, once per group of rows.
 //
 // Decode (rows == 1) is memory bound, so the aim is to keep HBM busy. Each lane loads 16 bytes of
-// the weight row per instruction (a warp covers 512 contiguous bytes: fully coalesced), up to sixteen
-// such loads are issued before any is used (Unroll) so every lane has up to 256 bytes in flight (a row
-// of k = 2048 bf16 is 8 loads a lane, all issued at once; the batch is predicated, not split into a tail), and the loads go through
+// the weight row per instruction (a warp covers 512 contiguous bytes: fully coalesced), eight such loads
+// are issued before any is used (Unroll) so every lane has 128 bytes in flight, and the loads go through
 // the read-only path. x is read with the same 16-byte pattern; the 8 warps of a block read the same x,
 // so after the first warp it mostly comes from L1 rather than competing with the weights for DRAM.
 // Partial sums stay in registers and meet in one butterfly shuffle per output.
@@ -22,8 +21,7 @@ namespace sgl {
 namespace { // internal linkage: see sgl_kernels.cu
 
 const int MatMulWarps = 8;
-const int MatMulUnroll = 16;
-const int MatMulScalarUnroll = 4;
+const int MatMulUnroll = 8;
 const int MatMulRowsPerPass = 4;
 
 // Each row's partial sums meet across the warp; lane 0 writes y[r0 + r, j].
@@ -69,23 +67,20 @@ __device__ __forceinline__ void matmul_rows_vec16(const typename E::Storage* x, 
         xs[r] = reinterpret_cast<const Vec16*>(x + static_cast<long long>(r0 + r) * k);
         acc[r] = 0.0f;
     }
-    // With few warps per SM (one per output column), memory parallelism comes from loads in flight per
-    // lane: the whole batch is issued before the first is used, and a short last batch is predicated
-    // rather than run one load at a time.
-    for (int base = lane; base < vectors; base += MatMulUnroll * 32) {
+    int v = lane;
+    for (; v + (MatMulUnroll - 1) * 32 < vectors; v += MatMulUnroll * 32) {
         Vec16 wv[MatMulUnroll];
 #pragma unroll
         for (int u = 0; u < MatMulUnroll; ++u) {
-            if (base + u * 32 < vectors) {
-                wv[u] = load_vec16_readonly(w + base + u * 32);
-            }
+            wv[u] = load_vec16_readonly(w + v + u * 32);
         }
 #pragma unroll
         for (int u = 0; u < MatMulUnroll; ++u) {
-            if (base + u * 32 < vectors) {
-                fma_vec16<E, Rows>(wv[u], xs, base + u * 32, acc);
-            }
+            fma_vec16<E, Rows>(wv[u], xs, v + u * 32, acc);
         }
+    }
+    for (; v < vectors; v += 32) {
+        fma_vec16<E, Rows>(load_vec16_readonly(w + v), xs, v, acc);
     }
     store_column<E, Rows>(acc, y, r0, n, j, lane);
 }
@@ -100,17 +95,17 @@ __device__ __forceinline__ void matmul_rows_scalar(const typename E::Storage* x,
         acc[r] = 0.0f;
     }
     int i = lane;
-    for (; i + (MatMulScalarUnroll - 1) * 32 < k; i += MatMulScalarUnroll * 32) {
-        float wf[MatMulScalarUnroll];
+    for (; i + (MatMulUnroll - 1) * 32 < k; i += MatMulUnroll * 32) {
+        float wf[MatMulUnroll];
 #pragma unroll
-        for (int u = 0; u < MatMulScalarUnroll; ++u) {
+        for (int u = 0; u < MatMulUnroll; ++u) {
             wf[u] = E::widen(w_row[i + u * 32]);
         }
 #pragma unroll
         for (int r = 0; r < Rows; ++r) {
             const typename E::Storage* xr = x + static_cast<long long>(r0 + r) * k;
 #pragma unroll
-            for (int u = 0; u < MatMulScalarUnroll; ++u) {
+            for (int u = 0; u < MatMulUnroll; ++u) {
                 acc[r] = fma_rn(wf[u], E::widen(xr[i + u * 32]), acc[r]);
             }
         }

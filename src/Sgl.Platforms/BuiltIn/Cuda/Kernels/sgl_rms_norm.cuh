@@ -17,43 +17,8 @@ __device__ __forceinline__ void rms_norm(const typename E::Storage* input, const
         return;
     }
     const long long row = static_cast<long long>(r) * hidden;
-    if (hidden <= 256 * CopyBatch) {
-        // The whole row fits one batch: input, residual and weight are loaded at once and the values stay in
-        // registers across the reduction, so a row costs one memory latency.
-        float x[CopyBatch], added[CopyBatch], w[CopyBatch];
-#pragma unroll
-        for (int u = 0; u < CopyBatch; ++u) {
-            const int i = threadIdx.x + u * 256;
-            x[u] = i < hidden ? load_float<E>(input, row + i) : 0.0f;
-            added[u] = i < hidden && residual != nullptr ? load_float<E>(residual, row + i) : 0.0f;
-            w[u] = i < hidden ? load_float<E>(weight, i) : 0.0f;
-        }
-        float row_squares = 0.0f;
-#pragma unroll
-        for (int u = 0; u < CopyBatch; ++u) {
-            const int i = threadIdx.x + u * 256;
-            if (i < hidden) {
-                if (residual != nullptr) {
-                    const typename E::Storage stored = E::round(added[u] + x[u]);
-                    residual[row + i] = stored;
-                    x[u] = E::widen(stored);
-                }
-                row_squares = fma_rn(x[u], x[u], row_squares);
-            }
-        }
-        const float row_inverse = 1.0f / sqrt_rn(block_sum<256>(row_squares, scratch) / static_cast<float>(hidden) + eps);
-#pragma unroll
-        for (int u = 0; u < CopyBatch; ++u) {
-            const int i = threadIdx.x + u * 256;
-            if (i < hidden) {
-                store_float<E>(output, row + i, x[u] * row_inverse * w[u]);
-            }
-        }
-        return;
-    }
-
-    // Longer rows: each loop issues CopyBatch loads before its stores (see embedding_gather), so a row costs
-    // a few memory latencies rather than one per element.
+    // Each loop issues CopyBatch loads before its stores (see embedding_gather), so a row costs a few
+    // memory latencies rather than one per element.
     float squares = 0.0f;
     for (int base = threadIdx.x; base < hidden; base += 256 * CopyBatch) {
         float x[CopyBatch], added[CopyBatch];

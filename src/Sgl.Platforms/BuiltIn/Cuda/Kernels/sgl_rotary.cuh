@@ -7,8 +7,6 @@
 namespace sgl {
 namespace { // internal linkage: see sgl_kernels.cu
 
-const int RotaryBatch = 16;
-
 template <class E>
 __device__ __forceinline__ void rotary(typename E::Storage* x, const int* positions, const float* cos_sin, int rows, int row_stride, int head_dim,
                                        int head_count, int max_positions)
@@ -26,12 +24,11 @@ __device__ __forceinline__ void rotary(typename E::Storage* x, const int* positi
     const int pairs = head_count * half;
     const float* cos_row = cos_sin + static_cast<long long>(p) * head_dim;
     typename E::Storage* row = x + static_cast<long long>(r) * row_stride;
-    // Loads first, RotaryBatch pairs at a time, then the stores: see embedding_gather. 16 pairs a thread is a
-    // whole row of 32 heads of 128.
-    for (int base = threadIdx.x; base < pairs; base += 128 * RotaryBatch) {
-        float a[RotaryBatch], b[RotaryBatch], c[RotaryBatch], s[RotaryBatch];
+    // Loads first, CopyBatch pairs at a time, then the stores: see embedding_gather.
+    for (int base = threadIdx.x; base < pairs; base += 128 * CopyBatch) {
+        float a[CopyBatch], b[CopyBatch], c[CopyBatch], s[CopyBatch];
 #pragma unroll
-        for (int u = 0; u < RotaryBatch; ++u) {
+        for (int u = 0; u < CopyBatch; ++u) {
             const int t = base + u * 128;
             const int h = t / half;
             const int i = t - h * half;
@@ -43,7 +40,7 @@ __device__ __forceinline__ void rotary(typename E::Storage* x, const int* positi
             s[u] = inside ? cos_row[half + i] : 0.0f;
         }
 #pragma unroll
-        for (int u = 0; u < RotaryBatch; ++u) {
+        for (int u = 0; u < CopyBatch; ++u) {
             const int t = base + u * 128;
             if (t < pairs) {
                 const int h = t / half;
