@@ -16,7 +16,32 @@ internal sealed class IsolatedProber(ProbeHostCommand host, PlatformSettings set
     /// <summary>Time the child may take to start before its probes' own deadline begins.</summary>
     private static readonly TimeSpan StartAllowance = TimeSpan.FromSeconds(10);
 
+    /// <summary>Private copies of installed plugins' verified files, written once per plugin for the probe hosts.</summary>
+    private readonly Dictionary<VerifiedPlugin, string> _verifiedCopies = [];
+
     public IReadOnlyList<ProbeOutcome> ProbeAll(IReadOnlyList<PlatformCandidate> candidates)
+    {
+        try
+        {
+            return ProbeAllInHosts(candidates);
+        }
+        finally
+        {
+            foreach (var copy in _verifiedCopies.Values)
+            {
+                try
+                {
+                    Directory.Delete(copy, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // A private temporary folder: the OS cleans what is left; the results stand.
+                }
+            }
+        }
+    }
+
+    private List<ProbeOutcome> ProbeAllInHosts(IReadOnlyList<PlatformCandidate> candidates)
     {
         var first = RunHost(candidates);
         var outcomes = first.Outcomes;
@@ -107,8 +132,24 @@ internal sealed class IsolatedProber(ProbeHostCommand host, PlatformSettings set
     private ProbeHostRequest Request(IReadOnlyList<PlatformCandidate> candidates) => new(
         settings.SystemRoot,
         (int)settings.ProbeTimeout.TotalMilliseconds,
-        candidates.Select(c => new ProbeHostCandidate(
-            c.Name, c.IsBuiltIn, c.Location?.AssemblyName, c.Location?.Path, c.TypeName, c.Metadata.Kind, c.Metadata.Priority)).ToList());
+        candidates.Select(c => c.Location?.Verified is { } verified
+            ? VerifiedRequest(c, verified)
+            : new ProbeHostCandidate(c.Name, c.IsBuiltIn, c.Location?.AssemblyName, c.Location?.Path, c.TypeName, c.Metadata.Kind, c.Metadata.Priority)).ToList());
+
+    /// <summary>An installed plugin goes to the probe host as a private copy of the bytes verified here, never as its folder.</summary>
+    private ProbeHostCandidate VerifiedRequest(PlatformCandidate candidate, VerifiedPlugin verified)
+    {
+        if (!_verifiedCopies.TryGetValue(verified, out var copy))
+        {
+            copy = verified.WritePrivateCopy();
+            _verifiedCopies[verified] = copy;
+        }
+
+        var location = candidate.Location!;
+        var assembly = Path.Combine(copy, Path.GetRelativePath(verified.Directory, location.Path!));
+        return new ProbeHostCandidate(candidate.Name, false, location.AssemblyName, assembly, candidate.TypeName, candidate.Metadata.Kind, candidate.Metadata.Priority,
+            new ProbeHostVerifiedCopy(copy, verified.LoadableFiles));
+    }
 
     private static ProbeHostResult? Parse(string line)
     {

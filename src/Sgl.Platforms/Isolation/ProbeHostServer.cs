@@ -84,6 +84,28 @@ public static class ProbeHostServer
             candidate.Stop(CandidateStatus.Failed, $"The probe host has no built-in platform {c.TypeName}; the probe host and this application are different versions.");
         }
 
-        return candidate;
+        return c.Verified is null ? candidate : Verified(candidate, c.Verified);
+    }
+
+    /// <summary>An installed plugin loads only from the private copy the parent wrote, after its hashes match again.</summary>
+    private static PlatformCandidate Verified(PlatformCandidate candidate, ProbeHostVerifiedCopy copy)
+    {
+        var (plugin, problem) = VerifiedPlugin.Capture(copy.Directory, copy.Files, trust: null);
+        if (plugin is null)
+        {
+            candidate.Stop(CandidateStatus.Failed, $"The probe host refused the copy of '{candidate.AssemblyDisplay}' it was given: {problem}");
+            return candidate;
+        }
+
+        return new PlatformCandidate
+        {
+            Name = candidate.Name,
+            Metadata = candidate.Metadata,
+            Source = candidate.Source,
+            AssemblyDisplay = candidate.AssemblyDisplay,
+            Version = candidate.Version,
+            TypeName = candidate.TypeName,
+            Location = candidate.Location! with { Verified = plugin },
+        };
     }
 }
