@@ -175,9 +175,9 @@ internal sealed class HomeFolder(string home, HomeTrust trust, ILogger logger)
     /// </summary>
     public void RemoveLeftovers(PlatformsLock lockFile)
     {
-        foreach (var staging in Directory.EnumerateDirectories(StagingRoot()))
+        foreach (var staging in new DirectoryInfo(StagingRoot()).EnumerateDirectories().Where(d => d.LinkTarget is null))
         {
-            Delete(staging);
+            Delete(staging.FullName);
         }
 
         var journal = System.IO.Path.Combine(home, JournalName);

@@ -22,6 +22,8 @@ internal sealed partial record UnixFileStatus(uint? OwnerId, UnixFileMode Mode, 
     private const int TypeRegular = 0x8000;
     private const int TypeSymbolicLink = 0xA000;
 
+    private static bool StatxAvailable { get; set; } = true;
+
     /// <summary>The effective uid of this process: the user whose plugins these are.</summary>
     [UnsupportedOSPlatform("windows")]
     public static uint EffectiveUserId() => LibC.geteuid();
@@ -31,9 +33,16 @@ internal sealed partial record UnixFileStatus(uint? OwnerId, UnixFileMode Mode, 
     [UnsupportedOSPlatform("windows")]
     public static UnixFileStatus? Of(string path)
     {
-        if (OperatingSystem.IsLinux())
+        if (OperatingSystem.IsLinux() && StatxAvailable)
         {
-            return OfLinux(path);
+            try
+            {
+                return OfLinux(path);
+            }
+            catch (EntryPointNotFoundException)
+            {
+                StatxAvailable = false; // a C library without statx (older musl): owners cannot be read
+            }
         }
 
         // Elsewhere .NET reports the mode and the link but not the owner (struct stat differs per OS and architecture).

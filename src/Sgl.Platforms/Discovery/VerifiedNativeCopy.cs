@@ -21,27 +21,24 @@ internal static partial class VerifiedNativeCopy
     /// <summary>Creates the copy, filled by <paramref name="write"/>, and returns the path to load it from.</summary>
     public static string Create(string fileName, Action<Stream> write)
     {
-        if (OperatingSystem.IsLinux())
+        var fd = OperatingSystem.IsLinux() ? MemoryFile("sgl-verified:" + fileName) : -1;
+        if (fd >= 0)
         {
-            var fd = LibC.memfd_create("sgl-verified:" + fileName, MemfdCloexec | MemfdAllowSealing);
-            if (fd >= 0)
+            // The descriptor stays open for the life of the process: the library is mapped from it.
+            try
             {
-                // The descriptor stays open for the life of the process: the library is mapped from it.
-                try
-                {
-                    using var stream = new FileStream(new SafeFileHandle(fd, ownsHandle: false), FileAccess.ReadWrite);
-                    write(stream);
-                }
-                catch
-                {
-                    new SafeFileHandle(fd, ownsHandle: true).Dispose();
-                    throw;
-                }
-
-                // Sealing fails only on kernels without seals; the bytes were verified as they were written either way.
-                _ = LibC.fcntl(fd, AddSeals, SealAll);
-                return $"/proc/self/fd/{fd}";
+                using var stream = new FileStream(new SafeFileHandle(fd, ownsHandle: false), FileAccess.ReadWrite);
+                write(stream);
             }
+            catch
+            {
+                new SafeFileHandle(fd, ownsHandle: true).Dispose();
+                throw;
+            }
+
+            // Sealing fails only on kernels without seals; the bytes were verified as they were written either way.
+            _ = LibC.fcntl(fd, AddSeals, SealAll);
+            return $"/proc/self/fd/{fd}";
         }
 
         var path = Path.Combine(PrivateFolder.Value, Guid.NewGuid().ToString("N"), fileName);
@@ -52,6 +49,19 @@ internal static partial class VerifiedNativeCopy
         }
 
         return path;
+    }
+
+    /// <summary>A sealable memory file's descriptor, or -1 where the C library has none.</summary>
+    private static int MemoryFile(string name)
+    {
+        try
+        {
+            return LibC.memfd_create(name, MemfdCloexec | MemfdAllowSealing);
+        }
+        catch (EntryPointNotFoundException)
+        {
+            return -1;
+        }
     }
 
     private static partial class LibC

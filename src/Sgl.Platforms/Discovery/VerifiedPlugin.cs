@@ -1,13 +1,16 @@
 using System.Reflection;
+using System.Reflection.PortableExecutable;
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 
 namespace Sgl.Platforms.Discovery;
 
 /// <summary>
-/// An installed plugin as it was verified against its SHA-512 hashes. The bytes of its assemblies (and
-/// their symbols) are kept in memory and its native libraries are held open, so what loads later is
-/// exactly what matched, even if the folder is changed, replaced by an upgrade or deleted meanwhile.
+/// An installed plugin as it was verified against its SHA-512 hashes. The bytes of its managed assemblies
+/// (and their symbols) are kept in memory as they were hashed, and its native libraries are held open (an
+/// open file keeps its content when the folder is replaced or deleted; a load hashes it again), so what
+/// loads later is exactly what matched, even if the folder is changed, upgraded or deleted meanwhile.
+/// Other files are hashed as a stream and not kept.
 /// </summary>
 internal sealed class VerifiedPlugin
 {
@@ -130,8 +133,35 @@ internal sealed class VerifiedPlugin
 
     private static bool IsNative(string relative) => relative.StartsWith("runtimes/", StringComparison.Ordinal) && relative.Contains("/native/", StringComparison.Ordinal);
 
-    private static bool IsImage(string relative) =>
-        !IsNative(relative) && (relative.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) || relative.EndsWith(".pdb", StringComparison.OrdinalIgnoreCase));
+    /// <summary>Symbols, or a managed assembly (judged from its PE header, so a large non-assembly file is never read into memory).</summary>
+    private static bool IsImage(string path, string relative)
+    {
+        if (IsNative(relative))
+        {
+            return false;
+        }
+
+        if (relative.EndsWith(".pdb", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        if (!relative.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var stream = File.OpenRead(path);
+            using var pe = new PEReader(stream);
+            return pe.PEHeaders.CorHeader is not null;
+        }
+        catch (BadImageFormatException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>The file names the OS loader would try for a DllImport name, in its order.</summary>
     private static IEnumerable<string> NativeNameVariants(string name)
@@ -218,7 +248,7 @@ internal sealed class VerifiedPlugin
     /// <summary>Hashes one file and keeps what a load will need: an image's bytes, a native library's open handle.</summary>
     private bool Keep(string path, string relative, string sha512)
     {
-        if (IsImage(relative))
+        if (IsImage(path, relative))
         {
             var bytes = File.ReadAllBytes(path);
             if (!string.Equals(Convert.ToBase64String(SHA512.HashData(bytes)), sha512, StringComparison.Ordinal))
