@@ -278,9 +278,18 @@ internal sealed class HomeFolder(string home, HomeTrust trust, ILogger logger)
         }
     }
 
-    /// <summary>True for an unmarked folder that holds only a valid lock file, the plugin folders it pins and the installer's own files.</summary>
+    /// <summary>
+    /// True for an unmarked folder that holds only the installer's own files (a home another operation is
+    /// setting up this moment), or those plus a valid lock file and the plugin folders it pins.
+    /// </summary>
     private bool HoldsOnlyAHome()
     {
+        var names = Directory.EnumerateFileSystemEntries(home).Select(System.IO.Path.GetFileName).ToList();
+        if (names.All(name => OwnNames.Contains(name, StringComparer.Ordinal)))
+        {
+            return true;
+        }
+
         PlatformsLock? lockFile;
         try
         {
@@ -291,13 +300,8 @@ internal sealed class HomeFolder(string home, HomeTrust trust, ILogger logger)
             return false;
         }
 
-        if (lockFile is null)
-        {
-            return false;
-        }
-
-        var expected = lockFile.Plugins.Select(p => p.Id.ToLowerInvariant()).Concat(OwnNames).ToHashSet(StringComparer.Ordinal);
-        return Directory.EnumerateFileSystemEntries(home).All(entry => expected.Contains(System.IO.Path.GetFileName(entry)));
+        var expected = (lockFile?.Plugins ?? []).Select(p => p.Id.ToLowerInvariant()).Concat(OwnNames).ToHashSet(StringComparer.Ordinal);
+        return lockFile is not null && names.All(name => name is not null && expected.Contains(name));
     }
 
     private string StagingRoot()

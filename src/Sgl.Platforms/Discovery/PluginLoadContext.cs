@@ -52,7 +52,7 @@ internal sealed class PluginLoadContext : AssemblyLoadContext
 
         if (_verified is not null)
         {
-            return _verified.Image(assemblyName) is null || HostAssemblies.IsShared(name) ? null : LoadVerified(assemblyName);
+            return !_verified.HasImage(assemblyName) || HostAssemblies.IsShared(name) ? null : LoadVerified(assemblyName);
         }
 
         var path = _resolver!.ResolveAssemblyToPath(assemblyName);

@@ -1,24 +1,21 @@
 using System.Reflection;
-using System.Reflection.PortableExecutable;
 using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 
 namespace Sgl.Platforms.Discovery;
 
 /// <summary>
-/// An installed plugin as it was verified against its SHA-512 hashes. The bytes of its managed assemblies
-/// (and their symbols) are kept in memory as they were hashed, and its native libraries are held open (an
-/// open file keeps its content when the folder is replaced or deleted; a load hashes it again), so what
-/// loads later is exactly what matched, even if the folder is changed, upgraded or deleted meanwhile.
-/// Other files are hashed as a stream and not kept.
+/// An installed plugin as it was verified against its SHA-512 hashes. Every file a load can use
+/// (assemblies, their symbols, native libraries) stays open as it was hashed: an open file keeps its
+/// content when the folder is replaced by an upgrade or deleted. A load reads the file from that handle
+/// and checks the hash again, so what loads is exactly what matched; a file rewritten in place meanwhile
+/// (which only its owner or root can do) is refused. Nothing is kept in memory until it is loaded.
 /// </summary>
 internal sealed class VerifiedPlugin
 {
     private const string LockFileName = "platforms.lock.json";
 
-    private readonly Dictionary<string, byte[]> _images = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, (SafeFileHandle Handle, string Sha512)> _natives = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _hashes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (SafeFileHandle Handle, string Sha512)> _files = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _loadedNatives = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
@@ -28,7 +25,7 @@ internal sealed class VerifiedPlugin
     public string Directory { get; }
 
     /// <summary>The files a load can use (assemblies, symbols, native libraries) with their SHA-512, relative to the folder.</summary>
-    public IReadOnlyDictionary<string, string> LoadableFiles => _hashes;
+    public IReadOnlyDictionary<string, string> LoadableFiles => _files.ToDictionary(f => f.Key, f => f.Value.Sha512, StringComparer.Ordinal);
 
     /// <summary>
     /// Verifies <paramref name="directory"/> against <paramref name="expected"/> (relative path → base64 SHA-512):
@@ -63,23 +60,27 @@ internal sealed class VerifiedPlugin
         }
     }
 
-    /// <summary>The verified image of an assembly the plugin ships (a satellite assembly under its culture's folder), or null.</summary>
-    public byte[]? Image(AssemblyName name) =>
-        name.Name is not { } simple ? null
-        : name.CultureName is { Length: > 0 } culture && _images.TryGetValue($"{culture}/{simple}.dll", out var satellite) ? satellite
-        : _images.GetValueOrDefault($"{simple}.dll");
+    /// <summary>True when the plugin ships an assembly of that name (a satellite assembly under its culture's folder).</summary>
+    public bool HasImage(AssemblyName name) => ImagePath(name) is not null;
+
+    /// <summary>The verified bytes of an assembly the plugin ships, or null.</summary>
+    /// <exception cref="FileLoadException">The file was rewritten since it was verified.</exception>
+    public byte[]? Image(AssemblyName name) => ImagePath(name) is { } relative ? ReadVerified(relative) : null;
 
     /// <summary>The verified symbols (.pdb) beside an assembly, or null.</summary>
-    public byte[]? Symbols(string simpleName) => _images.GetValueOrDefault($"{simpleName}.pdb");
+    /// <exception cref="FileLoadException">The file was rewritten since it was verified.</exception>
+    public byte[]? Symbols(string simpleName) => _files.ContainsKey($"{simpleName}.pdb") ? ReadVerified($"{simpleName}.pdb") : null;
 
     /// <summary>
     /// A path to load a native library the plugin ships from: a sealed in-memory copy of the verified bytes
     /// (or a private copy where the OS has no sealed memory files), or null when the plugin has no such library.
     /// </summary>
-    /// <exception cref="FileLoadException">The library no longer matches the hash it was verified with.</exception>
+    /// <exception cref="FileLoadException">The library was rewritten since it was verified.</exception>
     public string? NativeLibraryPath(string name)
     {
-        var match = NativeNameVariants(name).Select(variant => _natives.Keys.FirstOrDefault(path => Path.GetFileName(path) == variant)).FirstOrDefault(path => path is not null);
+        var match = NativeNameVariants(name)
+            .Select(variant => _files.Keys.FirstOrDefault(path => IsNative(path) && Path.GetFileName(path) == variant))
+            .FirstOrDefault(path => path is not null);
         if (match is null)
         {
             return null;
@@ -89,8 +90,7 @@ internal sealed class VerifiedPlugin
         {
             if (!_loadedNatives.TryGetValue(match, out var path))
             {
-                var (handle, sha512) = _natives[match];
-                path = VerifiedNativeCopy.Create(Path.GetFileName(match), stream => CopyVerified(handle, sha512, Path.Combine(Directory, match), stream));
+                path = VerifiedNativeCopy.Create(Path.GetFileName(match), stream => CopyVerified(match, stream));
                 _loadedNatives[match] = path;
             }
 
@@ -102,26 +102,41 @@ internal sealed class VerifiedPlugin
     /// Writes every loadable file, as verified, into a new private folder (mode 0700) for a child process
     /// to load from; returns the folder, which the caller deletes.
     /// </summary>
+    /// <exception cref="FileLoadException">A file was rewritten since it was verified.</exception>
     public string WritePrivateCopy()
     {
         var folder = System.IO.Directory.CreateTempSubdirectory("sgl-verified-").FullName;
-        foreach (var relative in _hashes.Keys)
+        try
         {
-            var target = Path.Combine(folder, relative);
-            System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            using var file = new FileStream(target, FileMode.CreateNew, FileAccess.Write);
-            if (_images.TryGetValue(relative, out var image))
+            foreach (var relative in _files.Keys)
             {
-                file.Write(image);
+                var target = Path.Combine(folder, relative);
+                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                using var file = new FileStream(target, FileMode.CreateNew, FileAccess.Write);
+                CopyVerified(relative, file);
             }
-            else
-            {
-                var (handle, sha512) = _natives[relative];
-                CopyVerified(handle, sha512, Path.Combine(Directory, relative), file);
-            }
-        }
 
-        return folder;
+            return folder;
+        }
+        catch
+        {
+            System.IO.Directory.Delete(folder, recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>Closes the files, for a caller that only wanted the check or will load nothing more.</summary>
+    public void Release()
+    {
+        lock (_gate)
+        {
+            foreach (var (handle, _) in _files.Values)
+            {
+                handle.Dispose();
+            }
+
+            _files.Clear();
+        }
     }
 
     /// <summary>Base64 SHA-512 of a file, the form the lock file records.</summary>
@@ -133,35 +148,8 @@ internal sealed class VerifiedPlugin
 
     private static bool IsNative(string relative) => relative.StartsWith("runtimes/", StringComparison.Ordinal) && relative.Contains("/native/", StringComparison.Ordinal);
 
-    /// <summary>Symbols, or a managed assembly (judged from its PE header, so a large non-assembly file is never read into memory).</summary>
-    private static bool IsImage(string path, string relative)
-    {
-        if (IsNative(relative))
-        {
-            return false;
-        }
-
-        if (relative.EndsWith(".pdb", StringComparison.OrdinalIgnoreCase))
-        {
-            return true;
-        }
-
-        if (!relative.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        try
-        {
-            using var stream = File.OpenRead(path);
-            using var pe = new PEReader(stream);
-            return pe.PEHeaders.CorHeader is not null;
-        }
-        catch (BadImageFormatException)
-        {
-            return false;
-        }
-    }
+    private static bool IsLoadable(string relative) =>
+        IsNative(relative) || relative.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) || relative.EndsWith(".pdb", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The file names the OS loader would try for a DllImport name, in its order.</summary>
     private static IEnumerable<string> NativeNameVariants(string name)
@@ -186,14 +174,6 @@ internal sealed class VerifiedPlugin
         }
     }
 
-    private static void CopyVerified(SafeFileHandle handle, string sha512, string path, Stream destination)
-    {
-        if (!string.Equals(HashOf(handle, destination), sha512, StringComparison.Ordinal))
-        {
-            throw new FileLoadException($"'{path}' changed after it was verified against {LockFileName}; it was not loaded. Run 'sgl platforms restore' and restart.", path);
-        }
-    }
-
     /// <summary>Base64 SHA-512 of what <paramref name="handle"/> holds from its start, copying it to <paramref name="copy"/> on the way.</summary>
     private static string HashOf(SafeFileHandle handle, Stream? copy)
     {
@@ -209,6 +189,48 @@ internal sealed class VerifiedPlugin
         }
 
         return Convert.ToBase64String(hash.GetHashAndReset());
+    }
+
+    private string? ImagePath(AssemblyName name)
+    {
+        if (name.Name is not { } simple)
+        {
+            return null;
+        }
+
+        var satellite = name.CultureName is { Length: > 0 } culture ? $"{culture}/{simple}.dll" : null;
+        lock (_gate)
+        {
+            return satellite is not null && _files.ContainsKey(satellite) ? satellite
+                : _files.ContainsKey($"{simple}.dll") ? $"{simple}.dll"
+                : null;
+        }
+    }
+
+    private byte[] ReadVerified(string relative)
+    {
+        using var bytes = new MemoryStream();
+        CopyVerified(relative, bytes);
+        return bytes.ToArray();
+    }
+
+    /// <summary>Copies a held file to <paramref name="destination"/>, hashing it again on the way.</summary>
+    private void CopyVerified(string relative, Stream destination)
+    {
+        (SafeFileHandle Handle, string Sha512) file;
+        lock (_gate)
+        {
+            if (!_files.TryGetValue(relative, out file))
+            {
+                throw new FileLoadException($"'{Path.Combine(Directory, relative)}' is no longer held for loading (its candidate was not selected).", relative);
+            }
+        }
+
+        if (!string.Equals(HashOf(file.Handle, destination), file.Sha512, StringComparison.Ordinal))
+        {
+            var path = Path.Combine(Directory, relative);
+            throw new FileLoadException($"'{path}' was rewritten after it was verified against {LockFileName}, so it was not loaded. Run 'sgl platforms restore' and restart.", path);
+        }
     }
 
     private string? Walk(string directory, string prefix, Dictionary<string, string> remaining, HomeTrust? trust)
@@ -245,28 +267,14 @@ internal sealed class VerifiedPlugin
         return null;
     }
 
-    /// <summary>Hashes one file and keeps what a load will need: an image's bytes, a native library's open handle.</summary>
+    /// <summary>Hashes one file as a stream and, when a load may need it, keeps it open.</summary>
     private bool Keep(string path, string relative, string sha512)
     {
-        if (IsImage(path, relative))
-        {
-            var bytes = File.ReadAllBytes(path);
-            if (!string.Equals(Convert.ToBase64String(SHA512.HashData(bytes)), sha512, StringComparison.Ordinal))
-            {
-                return false;
-            }
-
-            _images[relative] = bytes;
-            _hashes[relative] = sha512;
-            return true;
-        }
-
         var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         var matches = string.Equals(HashOf(handle, copy: null), sha512, StringComparison.Ordinal);
-        if (matches && IsNative(relative))
+        if (matches && IsLoadable(relative))
         {
-            _natives[relative] = (handle, sha512);
-            _hashes[relative] = sha512;
+            _files[relative] = (handle, sha512);
         }
         else
         {
@@ -274,17 +282,5 @@ internal sealed class VerifiedPlugin
         }
 
         return matches;
-    }
-
-    /// <summary>Closes the native libraries' handles and drops the images, for a caller that only wanted the check.</summary>
-    public void Release()
-    {
-        foreach (var (handle, _) in _natives.Values)
-        {
-            handle.Dispose();
-        }
-
-        _natives.Clear();
-        _images.Clear();
     }
 }

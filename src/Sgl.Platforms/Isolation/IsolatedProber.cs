@@ -23,7 +23,9 @@ internal sealed class IsolatedProber(ProbeHostCommand host, PlatformSettings set
     {
         try
         {
-            return ProbeAllInHosts(candidates);
+            var refused = WriteVerifiedCopies(candidates);
+            var probed = ProbeAllInHosts(candidates.Where(c => !refused.ContainsKey(c)).ToList()).ToDictionary(o => o.Candidate);
+            return candidates.Select(c => refused.TryGetValue(c, out var outcome) ? outcome : probed[c]).ToList();
         }
         finally
         {
@@ -39,6 +41,32 @@ internal sealed class IsolatedProber(ProbeHostCommand host, PlatformSettings set
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Installed plugins go to the probe host as private copies of the bytes verified here, never as their
+    /// folders; a plugin whose files were rewritten since they were verified fails here instead.
+    /// </summary>
+    private Dictionary<PlatformCandidate, ProbeOutcome> WriteVerifiedCopies(IReadOnlyList<PlatformCandidate> candidates)
+    {
+        var refused = new Dictionary<PlatformCandidate, ProbeOutcome>();
+        foreach (var candidate in candidates.Where(c => c.Location?.Verified is not null))
+        {
+            var verified = candidate.Location!.Verified!;
+            try
+            {
+                if (!_verifiedCopies.ContainsKey(verified))
+                {
+                    _verifiedCopies[verified] = verified.WritePrivateCopy();
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                refused[candidate] = new ProbeOutcome(candidate, null, null, CandidateStatus.Failed, e.Message, 0);
+            }
+        }
+
+        return refused;
     }
 
     private List<ProbeOutcome> ProbeAllInHosts(IReadOnlyList<PlatformCandidate> candidates)
@@ -136,15 +164,9 @@ internal sealed class IsolatedProber(ProbeHostCommand host, PlatformSettings set
             ? VerifiedRequest(c, verified)
             : new ProbeHostCandidate(c.Name, c.IsBuiltIn, c.Location?.AssemblyName, c.Location?.Path, c.TypeName, c.Metadata.Kind, c.Metadata.Priority)).ToList());
 
-    /// <summary>An installed plugin goes to the probe host as a private copy of the bytes verified here, never as its folder.</summary>
     private ProbeHostCandidate VerifiedRequest(PlatformCandidate candidate, VerifiedPlugin verified)
     {
-        if (!_verifiedCopies.TryGetValue(verified, out var copy))
-        {
-            copy = verified.WritePrivateCopy();
-            _verifiedCopies[verified] = copy;
-        }
-
+        var copy = _verifiedCopies[verified];
         var location = candidate.Location!;
         var assembly = Path.Combine(copy, Path.GetRelativePath(verified.Directory, location.Path!));
         return new ProbeHostCandidate(candidate.Name, false, location.AssemblyName, assembly, candidate.TypeName, candidate.Metadata.Kind, candidate.Metadata.Priority,
