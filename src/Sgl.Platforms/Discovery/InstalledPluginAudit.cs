@@ -41,6 +41,11 @@ internal static class InstalledPluginAudit
             problems[id] ??= candidate.Reason;
         }
 
+        foreach (var verified in owners.Keys.Select(c => c.Location?.Verified).OfType<VerifiedPlugin>().Distinct())
+        {
+            verified.Release(); // nothing is loaded here
+        }
+
         return problems;
     }
 }

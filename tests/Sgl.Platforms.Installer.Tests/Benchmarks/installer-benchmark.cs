@@ -77,7 +77,7 @@ var restore = Median(runs, run =>
 });
 Console.WriteLine($"restore of five locked plugins (whole process), median: {restore:0} ms");
 
-// ListInstalled runs the host's own check (InstalledPluginSource.Verify) for every pinned plugin.
+// ListInstalled runs what a start runs for every installed plugin (ownership, lock file and hash checks, then metadata and validation).
 for (var i = 0; i < 50; i++)
 {
     installer.ListInstalled();
