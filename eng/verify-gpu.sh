@@ -52,13 +52,16 @@ for mode in inprocess process; do
 done
 SGL_PROBE_ISOLATION=process "$sgl" platforms list --json > "$out/list-isolated.json" 2>&1
 
-# The real-GPU tests (device init, KV pool in device memory written and read back, freed). The
-# no-context check needs a process in which no CUDA context exists yet, so it runs alone first.
+# The real-GPU tests: every device operation against the CPU reference in float32, float16 and bfloat16, the
+# tiny model's tokens against the CPU's with graph replay and eagerly, bfloat16 logits within tolerance,
+# every byte of device memory back after dispose, the 1B-class model with weights generated on the device.
+# The no-context check needs a process in which no CUDA context exists yet, so it runs alone first.
 "$kit/Sgl.Platforms.Tests" -method "*Probing_opens_no_device_file*" > "$out/gpu-tests.txt" 2>&1; echo "gpu no-context test exit=$?" >> "$out/summary.txt"
 "$kit/Sgl.Platforms.Tests" -trait Category=Gpu >> "$out/gpu-tests.txt" 2>&1; echo "gpu tests exit=$?" >> "$out/summary.txt"
 grep -E "Total:|\[FAIL\]|\[SKIP\]" "$out/gpu-tests.txt" >> "$out/summary.txt"
 
-# The serving runtime on cuda goes as far as is real, then says what is missing.
+# The serving runtime on cuda: the tiny model (float32, CUDA graphs) and the 1B-class shape (bfloat16).
 "$sgl" launch > "$out/launch.txt" 2>&1; echo "launch exit=$?" >> "$out/summary.txt"
 "$sgl" launch --json > "$out/launch.json" 2> "$out/launch.stderr"; echo "launch --json exit=$?" >> "$out/summary.txt"
+"$sgl" launch --model sgl-synthetic-1b --max-total-tokens 1024 --max-new-tokens 64 > "$out/launch-1b.txt" 2>&1; echo "launch 1b exit=$?" >> "$out/summary.txt"
 cat "$out/summary.txt"

@@ -1,11 +1,11 @@
 using System.Globalization;
 using Sgl.Platforms;
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Diffusion;
 
 namespace Sgl.Diffusion;
 
 /// <summary>
-/// Completes the user's diffusion arguments: the platform's <see cref="Platform.ApplyDiffusionArgsDefaults"/>
+/// Completes the user's diffusion arguments: the platform's <see cref="DiffusionHooks.ApplyDiffusionArgsDefaults"/>
 /// fills what the user left unset, then the runtime's defaults, then validation. A value the user gave always wins.
 /// </summary>
 public static class DiffusionArgsDefaults
@@ -23,13 +23,12 @@ public static class DiffusionArgsDefaults
         ArgumentNullException.ThrowIfNull(platform);
         var resolved = new DiffusionArgs();
         Overlay(resolved, user);
-        platform.ApplyDiffusionArgsDefaults(resolved);
+        platform.Diffusion.ApplyDiffusionArgsDefaults(resolved);
         Overlay(resolved, user);
         resolved.Steps ??= 20;
         resolved.Width ??= 64;
         resolved.Height ??= 64;
         resolved.Seed ??= 0;
-        resolved.CpuOffload ??= false;
         Validate(resolved);
         return resolved;
     }
@@ -41,7 +40,6 @@ public static class DiffusionArgsDefaults
         target.Height = source.Height ?? target.Height;
         target.AttentionBackend = source.AttentionBackend ?? target.AttentionBackend;
         target.Seed = source.Seed ?? target.Seed;
-        target.CpuOffload = source.CpuOffload ?? target.CpuOffload;
     }
 
     private static void Validate(DiffusionArgs args)

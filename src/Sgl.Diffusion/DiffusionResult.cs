@@ -9,8 +9,14 @@ public sealed record DiffusionResult
     /// <summary>The device the run initialised, as the probe named it.</summary>
     public string? Device { get; init; }
 
-    /// <summary>The attention backend the platform chose (<c>GetAttnBackendClsStr</c>).</summary>
+    /// <summary>Where the denoiser computed: the platform's device, or the host CPU (and why).</summary>
+    public required string Compute { get; init; }
+
+    /// <summary>The attention backend the platform chose (<c>SelectAttentionBackend</c>), or <c>none</c>.</summary>
     public required string AttentionBackend { get; init; }
+
+    /// <summary>Operation kinds of a denoising step that ran on the CPU reference with copies.</summary>
+    public required IReadOnlyList<string> Fallbacks { get; init; }
 
     /// <summary>Denoising steps run.</summary>
     public required int Steps { get; init; }

@@ -9,9 +9,6 @@ internal static class TinyDenoiserShape
     /// <summary>Channels per latent cell.</summary>
     public const int LatentChannels = 4;
 
-    /// <summary>Features each latent cell is lifted to: latent channels, the timestep as sin/cos and the cell's x and y.</summary>
-    public const int InputFeatures = LatentChannels + 4;
-
-    /// <summary>Width of the single attention head.</summary>
+    /// <summary>Width of the hidden state and of the single attention head.</summary>
     public const int HeadDim = 16;
 }

@@ -1,15 +1,21 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Devices;
+using Sgl.Platforms.Diffusion;
 using Sgl.Platforms.Probing;
+using Sgl.Platforms.Serving;
 
 namespace Sgl.Platforms.Testing;
 
 /// <summary>
-/// A configurable platform that records every member a runtime calls, by member name, so tests can assert
-/// which parts of the contract a runtime uses (for example that the diffusion runtime never asks for a KV pool).
+/// A configurable platform that records every member a runtime calls, by member name, so tests can assert which
+/// parts of the contract a runtime uses (for example that the diffusion runtime never asks for a KV pool).
 /// </summary>
-/// <remarks>Unconfigured members behave like the <see cref="Platform"/> defaults. Thread-safe: ranks on several threads may call it.</remarks>
+/// <remarks>
+/// Unconfigured members behave like the <see cref="Platform"/> defaults (no device layer). Serving members are
+/// recorded through <see cref="Platform.Serving"/> and diffusion members through <see cref="Platform.Diffusion"/>.
+/// Thread-safe: ranks on several threads may call it.
+/// </remarks>
 public sealed class MockPlatform : Platform
 {
     private readonly ConcurrentQueue<string> _calls = new();
@@ -18,41 +24,40 @@ public sealed class MockPlatform : Platform
     /// <param name="name">The platform's id.</param>
     /// <param name="kind">The hardware family.</param>
     public MockPlatform(string name = "mock", PlatformEnum kind = PlatformEnum.Oot)
+        : base(new PlatformMetadata { Name = name, Kind = kind })
     {
-        Name = name;
-        PlatformKind = kind;
     }
-
-    /// <summary>The platform's id.</summary>
-    public string Name { get; }
-
-    /// <summary>The hardware family.</summary>
-    public PlatformEnum PlatformKind { get; }
 
     /// <summary>What <see cref="Platform.Probe(ProbeContext)"/> returns; one 16 GiB device by default.</summary>
     public ProbeResult ProbeResult { get; init; } =
         ProbeResult.Available([new DeviceInfo(0, "mock device") { MemoryBytes = 16L << 30, Capability = "mock" }]);
 
+    /// <summary>The capabilities; the contract's default (no device layer, one rank per device) when null.</summary>
+    public Func<IReadOnlyList<DeviceInfo>, PlatformCapabilities>? CapabilitiesFactory { get; init; }
+
+    /// <summary>Opens a device for (rank, device index); null means the platform has no device layer.</summary>
+    public Func<int, int, ComputeDevice?>? DeviceFactory { get; init; }
+
     /// <summary>The attention backends offered; none by default.</summary>
     public IReadOnlyDictionary<string, Func<AttentionBackendContext, IAttentionBackend>> AttentionBackends { get; init; } =
         new Dictionary<string, Func<AttentionBackendContext, IAttentionBackend>>();
 
-    /// <summary>Creates the KV pool; null means the platform has none (<see cref="NotSupportedException"/>, like the base class).</summary>
-    public Func<KvPoolRequest, IKvPool>? KvPoolFactory { get; init; }
+    /// <summary>The default attention backend; none by default.</summary>
+    public string? DefaultAttentionBackendName { get; init; }
 
-    /// <summary>The graph runner type; null for the runtime's eager runner.</summary>
-    public Type? GraphRunnerType { get; init; }
+    /// <summary>Creates the KV pool; null for the contract's <see cref="KvPool"/>.</summary>
+    public Func<ComputeDevice, KvPoolRequest, IKvPool>? KvPoolFactory { get; init; }
 
-    /// <summary>The device communicator type; null for none.</summary>
-    public Type? DeviceCommunicatorType { get; init; }
+    /// <summary>Creates the graph runner; null for none (eager steps).</summary>
+    public Func<ComputeDevice, IGraphRunner?>? GraphRunnerFactory { get; init; }
 
-    /// <summary>Ranks per node; the probe's device count by default.</summary>
-    public int? LocalRanks { get; init; }
+    /// <summary>Creates a rank's communicator; null for none.</summary>
+    public Func<ComputeDevice, DeviceCommunicatorContext, IDeviceCommunicator?>? CommunicatorFactory { get; init; }
 
     /// <summary>Maps a local rank to a device; identity by default.</summary>
     public Func<int, int>? DeviceIndexOfRank { get; init; }
 
-    /// <summary>Fills serving defaults; nothing by default.</summary>
+    /// <summary>Fills serving defaults; nothing beyond the contract's by default.</summary>
     public Action<ServerArgs>? ServerArgsDefaults { get; init; }
 
     /// <summary>Fills diffusion defaults; nothing by default.</summary>
@@ -65,25 +70,13 @@ public sealed class MockPlatform : Platform
     public IReadOnlyList<string> Calls => _calls.ToArray();
 
     /// <inheritdoc />
-    public override string DeviceName => Name;
-
-    /// <inheritdoc />
-    public override string DeviceType => Name;
-
-    /// <inheritdoc />
-    public override PlatformEnum Kind => PlatformKind;
-
-    /// <inheritdoc />
-    public override int MaxLocalRanks => Record(LocalRanks ?? base.MaxLocalRanks);
+    public override string? DefaultAttentionBackend => Record(DefaultAttentionBackendName);
 
     /// <summary>Forgets the calls recorded so far.</summary>
     public void ClearCalls() => _calls.Clear();
 
     /// <inheritdoc />
     public override int GetDeviceIndex(int localRank) => Record(DeviceIndexOfRank?.Invoke(localRank) ?? localRank);
-
-    /// <inheritdoc />
-    public override void InitializeDevice(int rank, int localRank) => RecordCall();
 
     /// <inheritdoc />
     public override long GetTotalMemory(int deviceIndex) => Record(base.GetTotalMemory(deviceIndex));
@@ -95,41 +88,27 @@ public sealed class MockPlatform : Platform
     public override DeviceCapability? GetDeviceCapability(int deviceIndex) => Record<DeviceCapability?>(null);
 
     /// <inheritdoc />
-    public override Type? GetGraphRunnerType() => Record(GraphRunnerType);
-
-    /// <inheritdoc />
-    public override IKvPool CreateKvPool(KvPoolRequest request)
-    {
-        RecordCall();
-        return KvPoolFactory is { } factory ? factory(request) : base.CreateKvPool(request);
-    }
-
-    /// <inheritdoc />
-    public override void ApplyServerArgsDefaults(ServerArgs args)
-    {
-        RecordCall();
-        ServerArgsDefaults?.Invoke(args);
-    }
-
-    /// <inheritdoc />
     public override IReadOnlyDictionary<string, Func<AttentionBackendContext, IAttentionBackend>> GetAttentionBackends() => Record(AttentionBackends);
 
     /// <inheritdoc />
-    public override Type? GetDeviceCommunicatorType() => Record(DeviceCommunicatorType);
+    protected override ProbeResult ProbeCore(ProbeContext context) => Record(ProbeResult);
 
     /// <inheritdoc />
-    public override void ApplyDiffusionArgsDefaults(DiffusionArgs args)
+    protected override PlatformCapabilities DescribeCapabilities(IReadOnlyList<DeviceInfo> devices) =>
+        CapabilitiesFactory?.Invoke(devices) ?? base.DescribeCapabilities(devices);
+
+    /// <inheritdoc />
+    protected override ComputeDevice? OpenDeviceCore(int rank, int deviceIndex)
     {
-        RecordCall();
-        DiffusionArgsDefaults?.Invoke(args);
+        RecordCall("OpenDevice");
+        return DeviceFactory?.Invoke(rank, deviceIndex);
     }
 
     /// <inheritdoc />
-    public override string GetAttnBackendClsStr(string? selectedBackend, int headSize, KvCacheDataType dataType) =>
-        Record(base.GetAttnBackendClsStr(selectedBackend, headSize, dataType));
+    protected override ServingHooks CreateServingHooks() => new RecordingServingHooks(this);
 
     /// <inheritdoc />
-    protected override ProbeResult ProbeCore(ProbeContext context) => Record(ProbeResult);
+    protected override DiffusionHooks CreateDiffusionHooks() => new RecordingDiffusionHooks(this);
 
     private T Record<T>(T result, [CallerMemberName] string member = "")
     {
@@ -138,4 +117,47 @@ public sealed class MockPlatform : Platform
     }
 
     private void RecordCall([CallerMemberName] string member = "") => _calls.Enqueue(member);
+
+    private sealed class RecordingServingHooks(MockPlatform mock) : ServingHooks(mock)
+    {
+        public override void ApplyServerArgsDefaults(ServerArgs args)
+        {
+            mock.RecordCall();
+            base.ApplyServerArgsDefaults(args);
+            mock.ServerArgsDefaults?.Invoke(args);
+        }
+
+        public override IKvPool CreateKvPool(ComputeDevice device, KvPoolRequest request)
+        {
+            mock.RecordCall();
+            return mock.KvPoolFactory is { } factory ? factory(device, request) : base.CreateKvPool(device, request);
+        }
+
+        public override IGraphRunner? CreateGraphRunner(ComputeDevice device)
+        {
+            mock.RecordCall();
+            return mock.GraphRunnerFactory?.Invoke(device);
+        }
+
+        public override IDeviceCommunicator? CreateCommunicator(ComputeDevice device, DeviceCommunicatorContext context)
+        {
+            mock.RecordCall();
+            return mock.CommunicatorFactory?.Invoke(device, context);
+        }
+    }
+
+    private sealed class RecordingDiffusionHooks(MockPlatform mock) : DiffusionHooks(mock)
+    {
+        public override void ApplyDiffusionArgsDefaults(DiffusionArgs args)
+        {
+            mock.RecordCall();
+            mock.DiffusionArgsDefaults?.Invoke(args);
+        }
+
+        public override string? SelectAttentionBackend(string? requested, int headDim, ElementType elementType)
+        {
+            mock.RecordCall();
+            return base.SelectAttentionBackend(requested, headDim, elementType);
+        }
+    }
 }

@@ -21,7 +21,7 @@ public sealed class DiffuseCommandTests : IDisposable
         Run("diffuse", "--output", second, "--steps", "3", "--seed", "42").Code.Should().Be(0);
 
         code.Should().Be(0, error);
-        output.Should().Contain("attention backend  sdpa").And.Contain("wrote " + first);
+        output.Should().Contain("attention backend  simd").And.Contain("wrote " + first);
         var bytes = File.ReadAllBytes(first);
         bytes.AsSpan(0, 8).ToArray().Should().Equal(0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A);
         File.ReadAllBytes(second).Should().Equal(bytes);

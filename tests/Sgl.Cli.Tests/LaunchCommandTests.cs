@@ -3,6 +3,7 @@ using System.Text.Json;
 using Sgl.Cli.Commands;
 using Sgl.Platforms;
 using Sgl.Platforms.BuiltIn.Cpu;
+using Sgl.Platforms.Devices;
 using Sgl.Platforms.Probing;
 using Sgl.Platforms.Selection;
 using Sgl.Platforms.Testing;
@@ -21,11 +22,13 @@ public sealed class LaunchCommandTests : IDisposable
         code.Should().Be(0, error);
         output.Should().Contain("platform selection: cpu")
             .And.Contain("attention backend  simd")
-            .And.Contain("graph runner       eager")
-            .And.Contain("kv pool            host memory")
-            .And.Contain("communicator       inproc (distributed backend gloo)")
+            .And.Contain("graph runner       eager (platform 'cpu' has no graph capture)")
+            .And.Contain("kv pool            Float32 on cpu:0 (Fake Xeon 9000)")
+            .And.Contain("communicator       none (distributed backend gloo)")
+            .And.Contain("decode step        ")
             .And.Contain("generated 12 tokens")
-            .And.Contain("tokens/s");
+            .And.Contain("tokens/s")
+            .And.Contain("per decode step 8 bytes went to the device and 4 came back");
         error.Should().BeEmpty();
     }
 
@@ -61,10 +64,9 @@ public sealed class LaunchCommandTests : IDisposable
     }
 
     [Fact]
-    public void A_platform_without_attention_kernels_shows_how_far_the_launch_got_and_what_is_missing()
+    public void A_platform_that_cannot_run_an_operation_shows_how_far_the_launch_got_and_what_is_missing()
     {
-        var cpu = ProbedCpu();
-        var platform = new MockPlatform("bare-gpu") { KvPoolFactory = cpu.CreateKvPool };
+        var platform = new SimulatedDevicePlatform("strict-gpu") { Operations = new HashSet<OperationKind> { OperationKind.MatMul }, CpuFallback = false };
         using (var root = new FakeSystemRoot())
         {
             platform.Probe(new ProbeContext(root.View()));
@@ -73,8 +75,24 @@ public sealed class LaunchCommandTests : IDisposable
         var (code, output, error) = Run(platform, "launch", "--max-total-tokens", "64");
 
         code.Should().Be(ExitCodes.Incomplete);
-        output.Should().Contain("kv pool            host memory, 64 tokens").And.Contain("attention backend  (not reached)");
-        error.Should().StartWith("error: Platform 'bare-gpu' offers no attention backend");
+        output.Should().Contain("kv pool            Float32 on strict-gpu:0 (simulated accelerator), 64 tokens").And.Contain("graph runner       (not reached)");
+        error.Should().StartWith("error: Platform 'strict-gpu' could not set up the model: Platform 'strict-gpu' does not run EmbeddingGather(");
+    }
+
+    [Fact]
+    public void A_launch_on_a_device_reports_the_bytes_each_decode_step_moved()
+    {
+        var platform = new SimulatedDevicePlatform();
+        using (var root = new FakeSystemRoot())
+        {
+            platform.Probe(new ProbeContext(root.View()));
+        }
+
+        var json = Json(Run(platform, "launch", "--max-total-tokens", "64", "--max-new-tokens", "8", "--json"));
+
+        json.GetProperty("decodeBytesToDevicePerStep").GetDouble().Should().Be(8);
+        json.GetProperty("decodeBytesToHostPerStep").GetDouble().Should().Be(4);
+        json.GetProperty("plan").GetProperty("graphRunner").GetString().Should().Be("simulated-graph");
     }
 
     public void Dispose() => _root.Dispose();

@@ -1,5 +1,5 @@
 using Sgl.Platforms.BuiltIn.Cpu;
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Diffusion;
 using Sgl.Platforms.Probing;
 using Sgl.Platforms.Testing;
 
@@ -32,7 +32,9 @@ public sealed class DiffusionPipelineTests : IDisposable
         image.Width.Should().Be(48);
         image.Height.Should().Be(32);
         image.Rgb.Distinct().Should().HaveCountGreaterThan(16);
-        result.AttentionBackend.Should().Be("sdpa");
+        result.AttentionBackend.Should().Be("simd");
+        result.Compute.Should().Be("cpu:0 (Fake Xeon 9000)");
+        result.Fallbacks.Should().BeEmpty();
         result.Platform.Should().Be("cpu");
         result.Device.Should().Be("Fake Xeon 9000");
     }
@@ -49,11 +51,31 @@ public sealed class DiffusionPipelineTests : IDisposable
     }
 
     [Fact]
-    public void An_attention_backend_the_runtime_lacks_is_refused_with_what_it_has()
+    public void An_attention_backend_the_platform_lacks_is_refused_with_what_it_has()
     {
         var act = () => DiffusionPipeline.Generate(new DiffusionArgs { AttentionBackend = "flash_attn" }, _cpu);
 
-        act.Should().Throw<InvalidDiffusionArgsException>().WithMessage("Attention backend 'flash_attn'*not implemented*it has: sdpa.");
+        act.Should().Throw<InvalidDiffusionArgsException>().WithMessage("Attention backend 'flash_attn' (chosen by platform 'cpu') is not offered; platform 'cpu' has: simd.");
+    }
+
+    [Fact]
+    public void The_denoiser_runs_on_a_device_the_runtime_cannot_read_and_draws_the_same_image()
+    {
+        var simulated = new SimulatedDevicePlatform();
+        simulated.Probe(new ProbeContext(_root.View()));
+        var bare = new SimulatedDevicePlatform("bare") { Operations = new HashSet<Sgl.Platforms.Devices.OperationKind>() };
+        bare.Probe(new ProbeContext(_root.View()));
+
+        var onCpu = DiffusionPipeline.Generate(new DiffusionArgs { Seed = 3, Steps = 4 }, _cpu);
+        var onDevice = DiffusionPipeline.Generate(new DiffusionArgs { Seed = 3, Steps = 4 }, simulated);
+        var fellBack = DiffusionPipeline.Generate(new DiffusionArgs { Seed = 3, Steps = 4 }, bare);
+
+        onDevice.Png.Should().Equal(onCpu.Png);
+        onDevice.Compute.Should().Be("simulated:0 (simulated accelerator)");
+        onDevice.AttentionBackend.Should().Be("none", "the simulated platform offers no named backend; its device runs attention");
+        simulated.OpenedDevices.Single().OperationsRun.Should().BeGreaterThan(4 * 12, "every denoising step's operations ran on the device");
+        fellBack.Png.Should().Equal(onCpu.Png);
+        fellBack.Fallbacks.Should().BeEquivalentTo(["EmbeddingGather", "MatMul", "Add", "SiluMul", "Attention"]);
     }
 
     public void Dispose() => _root.Dispose();

@@ -1,6 +1,8 @@
 using Sgl.Platforms;
 using Sgl.Platforms.BuiltIn.Cpu;
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Devices;
+using Sgl.Platforms.Diffusion;
+using Sgl.Platforms.Serving;
 using Sgl.Platforms.Probing;
 using Sgl.Platforms.Testing;
 using Sgl.Runtime.Entrypoints;
@@ -10,10 +12,9 @@ namespace Sgl.Diffusion.Tests;
 /// <summary>Each runtime uses only its own part of the shared Platform contract.</summary>
 public sealed class RuntimeSeparationTests : IDisposable
 {
-    private static readonly string[] ServingOnly =
-        ["CreateKvPool", "GetAttentionBackends", "ApplyServerArgsDefaults", "GetGraphRunnerType", "GetDeviceCommunicatorType"];
+    private static readonly string[] ServingOnly = ["CreateKvPool", "ApplyServerArgsDefaults", "CreateGraphRunner", "CreateCommunicator"];
 
-    private static readonly string[] DiffusionOnly = ["ApplyDiffusionArgsDefaults", "GetAttnBackendClsStr"];
+    private static readonly string[] DiffusionOnly = ["ApplyDiffusionArgsDefaults", "SelectAttentionBackend"];
 
     private readonly FakeSystemRoot _root = new FakeSystemRoot().WithCpuInfo("Fake Xeon 9000", 4).WithMemInfo(8L << 30, 4L << 30);
     private readonly CpuPlatform _cpu = new();
@@ -29,7 +30,7 @@ public sealed class RuntimeSeparationTests : IDisposable
             DiffusionPipeline.Generate(new DiffusionArgs { Steps = 2, Width = 16, Height = 16 });
         }
 
-        mock.Calls.Should().Contain(["ApplyDiffusionArgsDefaults", "GetAttnBackendClsStr", "InitializeDevice"]);
+        mock.Calls.Should().Contain(["ApplyDiffusionArgsDefaults", "SelectAttentionBackend", "OpenDevice", "GetAttentionBackends"]);
         mock.Calls.Should().NotContain(ServingOnly);
     }
 
@@ -42,7 +43,7 @@ public sealed class RuntimeSeparationTests : IDisposable
             Engine.Generate(new ServerArgs { TpSize = 2, MaxTotalTokens = 64 }, new GenerationRequest("hi", 4));
         }
 
-        mock.Calls.Should().Contain(ServingOnly.Append("InitializeDevice"));
+        mock.Calls.Should().Contain(ServingOnly.Append("OpenDevice").Append("GetAttentionBackends"));
         mock.Calls.Should().NotContain(DiffusionOnly);
     }
 
@@ -53,12 +54,12 @@ public sealed class RuntimeSeparationTests : IDisposable
     {
         var mock = new MockPlatform("recorder")
         {
-            LocalRanks = 2,
+            CapabilitiesFactory = _ => new PlatformCapabilities { MaxLocalRanks = 2, GraphCapture = true },
             DeviceIndexOfRank = _ => 0,
-            KvPoolFactory = _cpu.CreateKvPool,
+            DeviceFactory = (rank, _) => _cpu.OpenDevice(rank, 0),
             AttentionBackends = _cpu.GetAttentionBackends(),
-            DeviceCommunicatorType = _cpu.GetDeviceCommunicatorType(),
-            GraphRunnerType = _cpu.GetGraphRunnerType(),
+            DefaultAttentionBackendName = CpuPlatform.AttentionBackendName,
+            CommunicatorFactory = _cpu.Serving.CreateCommunicator,
         };
         mock.Probe(new ProbeContext(_root.View()));
         mock.ClearCalls();

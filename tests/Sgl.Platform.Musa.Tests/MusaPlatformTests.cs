@@ -1,7 +1,7 @@
 using System.Composition;
 using System.Reflection;
 using Sgl.Platforms;
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Serving;
 using Sgl.Platforms.Probing;
 using Sgl.Platforms.Testing;
 
@@ -28,7 +28,6 @@ public sealed class MusaPlatformTests
         var platform = new MusaPlatform();
 
         platform.DeviceName.Should().Be("musa");
-        platform.DeviceType.Should().Be("musa");
         platform.Kind.Should().Be(PlatformEnum.Oot);
         platform.IsOutOfTree.Should().BeTrue();
         platform.IsCudaAlike.Should().BeFalse();
@@ -52,39 +51,32 @@ public sealed class MusaPlatformTests
     {
         var platform = new MusaPlatform();
         var empty = new ServerArgs();
-        var chosen = new ServerArgs { AttentionBackend = "torch_native", DistributedBackend = "gloo", DisableCudaGraph = false, TpSize = 4 };
+        var chosen = new ServerArgs { DistributedBackend = "gloo", TpSize = 4 };
 
-        platform.ApplyServerArgsDefaults(empty);
-        platform.ApplyServerArgsDefaults(chosen);
+        platform.Serving.ApplyServerArgsDefaults(empty);
+        platform.Serving.ApplyServerArgsDefaults(chosen);
 
-        empty.AttentionBackend.Should().Be("triton");
         empty.DistributedBackend.Should().Be("mccl");
-        empty.DisableCudaGraph.Should().BeTrue("this package has no MUSA graph runner");
+        empty.AttentionBackend.Should().BeNull("this package ships no MUSA attention kernels, so it offers no backend to default to");
         empty.TpSize.Should().BeNull();
-        chosen.AttentionBackend.Should().Be("torch_native");
         chosen.DistributedBackend.Should().Be("gloo");
-        chosen.DisableCudaGraph.Should().BeFalse();
         chosen.TpSize.Should().Be(4);
     }
 
     [Fact]
-    public void The_default_attention_backend_is_one_the_platform_offers()
+    public void It_has_no_device_layer_so_the_runtimes_compute_on_the_host_and_say_so()
     {
-        var platform = new MusaPlatform();
-        var args = new ServerArgs();
-        platform.ApplyServerArgsDefaults(args);
+        using var root = new FakeSystemRoot().WithPciDevice(0x1ed5, 0x0400, driver: "mtgpu").WithDeviceNode("mtgpu.0");
+        var platform = new MusaPlatform(MtmlShim.TwoDevices);
+        platform.Probe(new ProbeContext(root.View()));
 
-        platform.GetAttentionBackends().Keys.Should().BeEquivalentTo("triton", "torch_native").And.Contain(args.AttentionBackend!);
-    }
+        var result = Runtime.Entrypoints.Engine.Generate(new ServerArgs { MaxTotalTokens = 64 }, new Runtime.Entrypoints.GenerationRequest("hi", 4), platform);
 
-    [Fact]
-    public void Creating_an_attention_backend_says_no_musa_kernel_ships_here()
-    {
-        var factory = new MusaPlatform().GetAttentionBackends()["triton"];
-
-        var create = () => factory(new AttentionBackendContext(null!, 8, 8, 64));
-
-        create.Should().Throw<NotSupportedException>().WithMessage("*'triton'*does not ship*SGL_PLATFORM=cpu*");
+        platform.OpenDevice(0, 0).Should().BeNull();
+        platform.GetAttentionBackends().Should().BeEmpty();
+        result.Plan.Platform.Should().Be("musa");
+        result.Plan.Compute.Should().Contain("platform 'musa' has no device layer").And.Contain("CPU reference");
+        result.OutputTokenIds.Should().HaveCount(4);
     }
 
     [Fact]

@@ -142,9 +142,6 @@ public sealed class BadPackageTests(PackageFeed feed)
         [PlatformMetadata("{{name}}", Kind = PlatformEnum.Oot, Vendor = "Test Vendor")]
         public sealed class TestPlatform : Platform
         {
-            public override string DeviceName => "{{name}}";
-            public override string DeviceType => "{{name}}";
-            public override PlatformEnum Kind => PlatformEnum.Oot;
             protected override ProbeResult ProbeCore(ProbeContext context) => ProbeResult.NotPresent("a test plugin finds nothing");
         }
         """;

@@ -19,9 +19,10 @@ internal sealed class SuiteRun
 
     public IEnumerable<string> Failed => Failures.Where(f => f.Value is not null).Select(f => f.Key);
 
-    public static SuiteRun Of(VendorPlugin plugin)
+    public static SuiteRun Of(VendorPlugin plugin) => Of(plugin.CompileSuite());
+
+    public static SuiteRun Of(Type suite)
     {
-        var suite = plugin.CompileSuite();
         var failures = new Dictionary<string, string?>();
         var skips = new Dictionary<string, string>();
         foreach (var check in suite.GetMethods(BindingFlags.Public | BindingFlags.Instance).Where(m => m.GetCustomAttribute<FactAttribute>() is not null))

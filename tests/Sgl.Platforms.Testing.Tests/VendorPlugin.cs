@@ -18,8 +18,6 @@ internal sealed record VendorPlugin
         [PlatformMetadata("{name}", Kind = PlatformEnum.Oot, Priority = 200, Vendor = "Acme")]
         """;
 
-    public string Kind { get; init; } = "PlatformEnum.Oot";
-
     public string Constructor { get; init; } = "";
 
     public string Probe { get; init; } = """
@@ -28,7 +26,9 @@ internal sealed record VendorPlugin
             : ProbeResult.NotPresent("no PCI device of vendor 0x1e0f and no /dev/acme* node")
         """;
 
-    public string ServerDefaults { get; init; } = """args.AttentionBackend ??= "acme_attn"; args.DisableCudaGraph ??= true;""";
+    public string ServerDefaults { get; init; } = """args.ChunkedPrefillSize ??= 256;""";
+
+    public string DefaultAttentionBackend { get; init; } = "\"acme_attn\"";
 
     public string AttentionBackends { get; init; } = """
         new Dictionary<string, Func<AttentionBackendContext, IAttentionBackend>>
@@ -37,7 +37,7 @@ internal sealed record VendorPlugin
         }
         """;
 
-    public string KvPool { get; init; } = """throw new NotSupportedException("Acme has no KV pool here.")""";
+    public string KvPool { get; init; } = "base.CreateKvPool(device, request)";
 
     /// <summary>More C# in the plugin's namespace (a second export, for example).</summary>
     public string Extra { get; init; } = "";
@@ -58,8 +58,9 @@ internal sealed record VendorPlugin
             global using System.Threading;
             using System.Composition;
             using Sgl.Platforms;
-            using Sgl.Platforms.ExtensionPoints;
+            using Sgl.Platforms.Devices;
             using Sgl.Platforms.Probing;
+            using Sgl.Platforms.Serving;
             using Sgl.Platforms.Testing;
 
             namespace {{assemblyName}};
@@ -68,13 +69,16 @@ internal sealed record VendorPlugin
             public sealed class AcmePlatform : Platform
             {
                 public AcmePlatform() { {{Constructor}} }
-                public override string DeviceName => "{{Name}}";
-                public override string DeviceType => "acme";
-                public override PlatformEnum Kind => {{Kind}};
                 protected override ProbeResult ProbeCore(ProbeContext context) => {{Probe}};
-                public override void ApplyServerArgsDefaults(ServerArgs args) { {{ServerDefaults}} }
+                public override string? DefaultAttentionBackend => {{DefaultAttentionBackend}};
                 public override IReadOnlyDictionary<string, Func<AttentionBackendContext, IAttentionBackend>> GetAttentionBackends() => {{AttentionBackends}};
-                public override IKvPool CreateKvPool(KvPoolRequest request) => {{KvPool}};
+                protected override ServingHooks CreateServingHooks() => new AcmeServing(this);
+            }
+
+            public sealed class AcmeServing(Platform platform) : ServingHooks(platform)
+            {
+                public override void ApplyServerArgsDefaults(ServerArgs args) { base.ApplyServerArgsDefaults(args); {{ServerDefaults}} }
+                public override IKvPool CreateKvPool(ComputeDevice device, KvPoolRequest request) => {{KvPool}};
             }
 
             {{Extra}}

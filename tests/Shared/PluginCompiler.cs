@@ -80,9 +80,7 @@ internal static class PluginCompiler
             }
             public abstract class Platform
             {
-                public abstract string DeviceName { get; }
-                public abstract string DeviceType { get; }
-                public abstract PlatformEnum Kind { get; }
+                public string DeviceName => "";
                 protected abstract Sgl.Platforms.Probing.ProbeResult ProbeCore(Sgl.Platforms.Probing.ProbeContext context);
             }
         }
@@ -115,9 +113,6 @@ internal static class PluginCompiler
         public sealed class {{className}} : Platform
         {
             public {{className}}() { {{constructorBody}} }
-            public override string DeviceName => "{{name}}";
-            public override string DeviceType => "{{name}}";
-            public override PlatformEnum Kind => PlatformEnum.{{kind}};
             protected override ProbeResult ProbeCore(ProbeContext context)
             {
                 {{probeBody ?? $"return context.System.FindDeviceNodes(\"{name}*\").Count > 0 ? ProbeResult.Available([new DeviceInfo(0, \"{name} device\") {{ MemoryBytes = 1024 }}]) : ProbeResult.NotPresent(\"no /dev/{name}* node\");"}}

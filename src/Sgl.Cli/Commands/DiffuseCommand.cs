@@ -3,7 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sgl.Diffusion;
 using Sgl.Platforms;
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Diffusion;
 using Sgl.Platforms.Selection;
 
 namespace Sgl.Cli.Commands;
@@ -55,7 +55,13 @@ internal static class DiffuseCommand
             File.WriteAllBytes(outputFile.FullName, result.Png);
             output.WriteLine($"platform           {result.Platform}");
             output.WriteLine($"device             {result.Device}");
+            output.WriteLine($"compute            {result.Compute}");
             output.WriteLine($"attention backend  {result.AttentionBackend}");
+            if (result.Fallbacks.Count > 0)
+            {
+                output.WriteLine($"cpu fallback       {string.Join(", ", result.Fallbacks)} (the platform does not run these; they ran on the CPU reference with copies)");
+            }
+
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"denoised {result.Width}x{result.Height} (seed {result.Seed}) in {result.Steps} steps, {result.Seconds * 1000:0} ms"));
             output.WriteLine($"wrote {outputFile.FullName} ({result.Png.Length} bytes)");

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sgl.Platforms;
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Serving;
 using Sgl.Platforms.Selection;
 using Sgl.Runtime;
 using Sgl.Runtime.Entrypoints;
@@ -121,15 +121,38 @@ internal static class LaunchCommand
     {
         output.WriteLine("launch plan:");
         Line(output, "platform", plan.Platform);
-        Line(output, "device", plan.DeviceIndex is { } index ? $"{index}: {plan.Device}" : null);
-        Line(output, "model", plan.Model);
+        Line(output, "device", plan.DeviceIndex is { } index ? $"{index}: {plan.Device}{(plan.DeviceCapability is { } c ? $" (capability {c})" : "")}" : null);
+        Line(output, "compute", plan.Compute);
+        if (plan.VisibleDevices is { } visible)
+        {
+            Line(output, "visible devices", visible);
+        }
+
+        Line(output, "model", plan.ModelDescription is null ? plan.Model : $"{plan.Model}: {plan.ModelDescription}");
         Line(output, "tp size", plan.TpSize.ToString(CultureInfo.InvariantCulture));
-        Line(output, "graph runner", plan.GraphRunner);
+        Line(output, "weights", plan.WeightBytes is { } bytes ? string.Create(CultureInfo.InvariantCulture, $"{plan.DataType}, {Size(bytes)} per rank, {plan.WeightSource}") : null);
         Line(output, "kv pool", plan.KvPoolLocation is null ? null : string.Create(CultureInfo.InvariantCulture,
-            $"{plan.KvPoolLocation} memory, {plan.KvPoolTokens} tokens, {plan.KvPoolBytes} bytes ({plan.KvPoolBytes / (1024.0 * 1024):0.0} MiB) per rank"));
+            $"{plan.KvCacheDataType} on {plan.KvPoolLocation}, {plan.KvPoolTokens} tokens, {Size(plan.KvPoolBytes ?? 0)} per rank"));
         Line(output, "attention backend", plan.AttentionBackend);
         Line(output, "communicator", plan.AttentionBackend is null ? null : $"{plan.Communicator ?? "none"} (distributed backend {plan.DistributedBackend})");
+        Line(output, "graph runner", plan.GraphRunner);
+        if (plan.DecodeOperations.Count > 0)
+        {
+            var perStep = plan.DecodeOperations.Sum(o => o.PerStep);
+            var byPlace = plan.DecodeOperations.GroupBy(o => o.Runner).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Sum(o => o.PerStep)} on {g.Key}"));
+            Line(output, "decode step", string.Create(CultureInfo.InvariantCulture, $"{perStep} operations: {string.Join(", ", byPlace)}"));
+        }
+
+        foreach (var fallback in plan.Fallbacks)
+        {
+            Line(output, "cpu fallback", string.Create(CultureInfo.InvariantCulture,
+                $"{fallback.Operation} x{fallback.PerStep} per step: {fallback.BytesPerStep:0} bytes copied and {fallback.MillisecondsPerStep:0.000} ms per step"));
+        }
     }
+
+    private static string Size(long bytes) => bytes >= 1 << 30
+        ? string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.00} GiB")
+        : string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.0} MiB");
 
     private static void Line(TextWriter output, string name, string? value) =>
         output.WriteLine($"  {name,-18} {value ?? "(not reached)"}");
@@ -140,6 +163,8 @@ internal static class LaunchCommand
         output.WriteLine($"token ids: [{string.Join(", ", result.OutputTokenIds)}]");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"prefill {result.PromptTokenIds.Count} tokens in {result.PrefillSeconds * 1000:0.00} ms; decode {result.DecodeSteps} tokens in {result.DecodeSeconds * 1000:0.00} ms = {result.DecodeTokensPerSecond:0} tokens/s; decode allocated {result.DecodeAllocatedBytes} bytes"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"per decode step {result.DecodeBytesToDevicePerStep:0.#} bytes went to the device and {result.DecodeBytesToHostPerStep:0.#} came back"));
     }
 
     /// <summary>Byte tokens as text, with anything but printable ASCII escaped, so random bytes cannot garble the terminal.</summary>

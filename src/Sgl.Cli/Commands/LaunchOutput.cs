@@ -28,6 +28,10 @@ internal sealed record LaunchOutput
 
     public long? DecodeAllocatedBytes { get; init; }
 
+    public double? DecodeBytesToDevicePerStep { get; init; }
+
+    public double? DecodeBytesToHostPerStep { get; init; }
+
     public string? Error { get; init; }
 
     public static LaunchOutput From(SelectionReport selection, GenerationRequest request, GenerationResult result) => new()
@@ -43,6 +47,8 @@ internal sealed record LaunchOutput
         DecodeSteps = result.DecodeSteps,
         DecodeTokensPerSecond = result.DecodeTokensPerSecond,
         DecodeAllocatedBytes = result.DecodeAllocatedBytes,
+        DecodeBytesToDevicePerStep = result.DecodeBytesToDevicePerStep,
+        DecodeBytesToHostPerStep = result.DecodeBytesToHostPerStep,
     };
 
     public static LaunchOutput Incomplete(SelectionReport selection, GenerationRequest request, LaunchPlan? plan, string error) => new()

@@ -129,26 +129,27 @@ internal static class PluginAssemblyInspector
     private static bool IsPlatformContract(string serializedTypeName) =>
         serializedTypeName == PlatformTypeName || serializedTypeName.StartsWith(PlatformTypeName + ",", StringComparison.Ordinal);
 
+    /// <summary>The attribute's arguments as MEF's metadata dictionary, read by the same constructor MEF uses.</summary>
     private static PlatformMetadata DecodeMetadata(CustomAttributeValue<string> value)
     {
-        var metadata = new PlatformMetadata { Name = value.FixedArguments.FirstOrDefault().Value as string ?? "" };
+        var entries = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            [nameof(PlatformMetadataAttribute.Name)] = value.FixedArguments.FirstOrDefault().Value as string ?? "",
+        };
         foreach (var named in value.NamedArguments)
         {
             switch (named.Name)
             {
                 case nameof(PlatformMetadataAttribute.Kind) when named.Value is int kind:
-                    metadata.Kind = (PlatformEnum)kind;
+                    entries[named.Name] = (PlatformEnum)kind;
                     break;
-                case nameof(PlatformMetadataAttribute.Priority) when named.Value is int priority:
-                    metadata.Priority = priority;
-                    break;
-                case nameof(PlatformMetadataAttribute.Vendor) when named.Value is string vendor:
-                    metadata.Vendor = vendor;
+                case nameof(PlatformMetadataAttribute.Priority) or nameof(PlatformMetadataAttribute.Vendor) when named.Value is not null:
+                    entries[named.Name!] = named.Value;
                     break;
             }
         }
 
-        return metadata;
+        return new PlatformMetadata(entries);
     }
 
     private static string? InformationalVersion(MetadataReader reader, AttributeTypeProvider provider)

@@ -2,13 +2,14 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.ExceptionServices;
 using Sgl.Platforms;
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Devices;
+using Sgl.Platforms.Serving;
 
 namespace Sgl.Runtime.Distributed;
 
 /// <summary>
 /// The tensor-parallel group: <c>--tp-size</c> ranks, each on its own thread in this process, with the
-/// platform's device communicator (<see cref="Platform.GetDeviceCommunicatorType"/>) between them. When a
+/// platform's device communicator (<see cref="ServingHooks.CreateCommunicator"/>) between them. When a
 /// rank fails, the others' collectives are aborted and the first real failure is rethrown.
 /// </summary>
 internal sealed class ParallelState : IDisposable
@@ -34,26 +35,19 @@ internal sealed class ParallelState : IDisposable
         return Enumerable.Range(0, TpSize).Count(r => _platform.GetDeviceIndex(r) == device);
     }
 
-    /// <summary>The rank's communicator, or null when the platform has none and none is needed (tp 1).</summary>
+    /// <summary>The rank's communicator from <paramref name="compute"/>'s serving part, or null when none is needed (tp 1).</summary>
     /// <exception cref="PlatformCapabilityException">tp &gt; 1 on a platform without a communicator.</exception>
-    public IDeviceCommunicator? CreateCommunicator(int rank)
+    public IDeviceCommunicator? CreateCommunicator(Platform compute, ComputeDevice device, int rank)
     {
-        var type = _platform.GetDeviceCommunicatorType();
-        if (type is null)
+        if (TpSize == 1)
         {
-            return TpSize == 1
-                ? null
-                : throw new PlatformCapabilityException(string.Create(CultureInfo.InvariantCulture,
-                    $"Platform '{_platform.DeviceName}' has no device communicator, so --tp-size {TpSize} cannot run on it; use --tp-size 1."));
-        }
-
-        if (!typeof(IDeviceCommunicator).IsAssignableFrom(type))
-        {
-            throw new InvalidOperationException($"Platform '{_platform.DeviceName}' returned communicator type {type.FullName}, which does not implement {nameof(IDeviceCommunicator)}.");
+            return null;
         }
 
         var context = new DeviceCommunicatorContext(rank, TpSize, rank, _group) { Aborted = _abort.Token };
-        return (IDeviceCommunicator)Activator.CreateInstance(type, context)!;
+        return compute.Serving.CreateCommunicator(device, context)
+            ?? throw new PlatformCapabilityException(string.Create(CultureInfo.InvariantCulture,
+                $"Platform '{compute.DeviceName}' has no device communicator, so --tp-size {TpSize} cannot run on it; use --tp-size 1."));
     }
 
     /// <summary>Runs <paramref name="body"/> for every rank, each on its own thread (tp 1 runs on the caller's), and returns the results by rank.</summary>

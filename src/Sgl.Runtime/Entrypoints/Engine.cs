@@ -3,15 +3,16 @@ using Sgl.Platforms;
 using Sgl.Runtime.Distributed;
 using Sgl.Runtime.Layers.Attention;
 using Sgl.Runtime.ModelExecutor;
-using Sgl.Runtime.Models.TinyModel;
+using Sgl.Runtime.Models;
 using Sgl.Runtime.ServerArgs;
-using Args = Sgl.Platforms.ExtensionPoints.ServerArgs;
+using Args = Sgl.Platforms.Serving.ServerArgs;
 
 namespace Sgl.Runtime.Entrypoints;
 
 /// <summary>
-/// The serving runtime in process: completes the server arguments with the platform's defaults, starts
-/// one rank per <c>--tp-size</c> on the current platform, and runs a greedy generation on the embedded model.
+/// The serving runtime in process: completes the server arguments with the platform's defaults, checks them
+/// against the platform's capabilities, starts one rank per <c>--tp-size</c> on the current platform, and runs a
+/// greedy generation on the chosen model.
 /// </summary>
 public static class Engine
 {
@@ -20,20 +21,20 @@ public static class Engine
     /// <param name="request">The prompt and how many tokens to generate.</param>
     /// <param name="platform">The platform; <see cref="CurrentPlatform.Instance"/> when null.</param>
     /// <exception cref="InvalidServerArgsException">An argument is invalid for this model or platform.</exception>
-    /// <exception cref="PlatformCapabilityException">The platform lacks a KV pool, attention backend or communicator; the exception carries the plan so far.</exception>
-    /// <exception cref="Sgl.Platforms.ExtensionPoints.KvPoolExhaustedException">The KV pool filled up during generation.</exception>
+    /// <exception cref="PlatformCapabilityException">The platform lacks a part the runtime needs; the exception carries the plan so far.</exception>
+    /// <exception cref="Sgl.Platforms.Serving.KvPoolExhaustedException">The KV pool filled up during generation.</exception>
     public static GenerationResult Generate(Args userArgs, GenerationRequest request, Platform? platform = null)
     {
         ArgumentNullException.ThrowIfNull(userArgs);
         ArgumentNullException.ThrowIfNull(request);
         platform ??= CurrentPlatform.Instance;
         var args = ServerArgsDefaults.Resolve(userArgs, platform);
-        var config = TinyModelConfig.Default;
+        var config = ModelCatalog.Find(args.ModelPath!)!;
         var tp = args.TpSize!.Value;
         if (!config.CanSplit(tp))
         {
             throw new InvalidServerArgsException(string.Create(CultureInfo.InvariantCulture,
-                $"--tp-size {tp} does not divide model '{TinyModelConfig.ModelName}' ({config.HeadCount} attention heads, MLP width {config.IntermediateSize}); use 1, 2 or 4."));
+                $"--tp-size {tp} does not divide model '{config.Name}' ({config.QueryHeads} attention heads, MLP width {config.IntermediateSize}); use {string.Join(", ", config.Splits(Math.Max(tp, 8)).SkipLast(1))} or {config.Splits(Math.Max(tp, 8)).Last()}."));
         }
 
         if (request.MaxNewTokens < 1)
@@ -49,13 +50,13 @@ public static class Engine
                 $"The prompt ({prompt.Length} tokens) and --max-new-tokens {request.MaxNewTokens} exceed the model's context of {config.MaxContext} tokens; shorten the prompt or lower --max-new-tokens."));
         }
 
-        var weights = TinyModelWeights.Generate(config);
+        var hostWeights = config.Weights == WeightSource.HostSeeded ? HostWeights.Generate(config) : null;
         using var parallel = new ParallelState(platform, tp);
         var results = parallel.RunRanks(rank =>
         {
-            using var runner = new ModelRunner(platform, args, parallel, rank, weights);
+            using var runner = new ModelRunner(platform, args, parallel, rank, config, hostWeights);
             runner.Initialize();
-            return runner.Generate(prompt, request.MaxNewTokens);
+            return runner.Generate(prompt, request.MaxNewTokens, request.ReturnPrefillLogits);
         });
 
         // Every rank decoded the same tokens from bit-identical all-reduced activations; rank 0 speaks for the group.

@@ -29,4 +29,13 @@ public sealed record GenerationResult
 
     /// <summary>Managed bytes rank 0's thread allocated during all decode steps (0 means the decode path does not allocate).</summary>
     public required long DecodeAllocatedBytes { get; init; }
+
+    /// <summary>The prefill's logits as float32, when <see cref="GenerationRequest.ReturnPrefillLogits"/> asked for them.</summary>
+    public IReadOnlyList<float>? PrefillLogits { get; init; }
+
+    /// <summary>Bytes copied from the host to rank 0's device per decode step (the position and KV slot, plus any CPU fallback's).</summary>
+    public required double DecodeBytesToDevicePerStep { get; init; }
+
+    /// <summary>Bytes copied from rank 0's device to the host per decode step (the sampled token id, plus any CPU fallback's).</summary>
+    public required double DecodeBytesToHostPerStep { get; init; }
 }

@@ -9,6 +9,9 @@ public sealed record LaunchPlan
     /// <summary>The model.</summary>
     public required string Model { get; init; }
 
+    /// <summary>What the model is, in one line (the embedded models have random weights: their text is meaningless).</summary>
+    public string? ModelDescription { get; init; }
+
     /// <summary>Tensor-parallel size.</summary>
     public required int TpSize { get; init; }
 
@@ -18,10 +21,28 @@ public sealed record LaunchPlan
     /// <summary>Rank 0's device index.</summary>
     public int? DeviceIndex { get; init; }
 
-    /// <summary>The graph runner's name (for example <c>eager</c>).</summary>
+    /// <summary>Rank 0's device's compute capability, when the platform has one.</summary>
+    public string? DeviceCapability { get; init; }
+
+    /// <summary>Where the model computes: the platform's device, or the host CPU (and why).</summary>
+    public string? Compute { get; init; }
+
+    /// <summary>The platform's device-visibility variable as this process sees it (for example <c>CUDA_VISIBLE_DEVICES=0</c>), when set.</summary>
+    public string? VisibleDevices { get; init; }
+
+    /// <summary>The element type of weights and activations.</summary>
+    public string? DataType { get; init; }
+
+    /// <summary>Bytes of rank 0's weights on its device.</summary>
+    public long? WeightBytes { get; init; }
+
+    /// <summary>How the weights got there.</summary>
+    public string? WeightSource { get; init; }
+
+    /// <summary>The graph runner (for example <c>cuda-graph</c>, or <c>eager</c> with the reason).</summary>
     public string? GraphRunner { get; init; }
 
-    /// <summary>Where the KV pool lives (for example <c>host</c> or <c>device</c>).</summary>
+    /// <summary>Where the KV pool lives (the device).</summary>
     public string? KvPoolLocation { get; init; }
 
     /// <summary>The KV pool's capacity in tokens, per rank.</summary>
@@ -30,12 +51,21 @@ public sealed record LaunchPlan
     /// <summary>The KV pool's size in bytes, per rank.</summary>
     public long? KvPoolBytes { get; init; }
 
+    /// <summary>The KV pool's element type.</summary>
+    public string? KvCacheDataType { get; init; }
+
     /// <summary>The attention backend's name.</summary>
     public string? AttentionBackend { get; init; }
 
-    /// <summary>The device communicator's backend, or null when the platform has none.</summary>
+    /// <summary>The device communicator's backend, or null when the launch has none (tp 1).</summary>
     public string? Communicator { get; init; }
 
     /// <summary>The distributed backend the platform names (nccl, gloo...).</summary>
     public string? DistributedBackend { get; init; }
+
+    /// <summary>Where each operation of a decode step runs, grouped by kind and place.</summary>
+    public IReadOnlyList<OperationSummary> DecodeOperations { get; init; } = [];
+
+    /// <summary>The decode step's operations that ran on the CPU reference, and what they cost.</summary>
+    public IReadOnlyList<FallbackSummary> Fallbacks { get; init; } = [];
 }

@@ -1,15 +1,25 @@
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Serving;
 
 namespace Sgl.Runtime.ModelExecutor;
 
-/// <summary>The runtime's own runner, used when the platform has no graph runner (or graphs are disabled): each step runs directly.</summary>
+/// <summary>The runtime's own runner, used when the platform has no graph runner (or graphs are disabled): each step is enqueued directly.</summary>
 internal sealed class EagerGraphRunner : IGraphRunner
 {
-    public string Name => "eager";
+    public const string RunnerName = "eager";
 
-    public T Run<T>(int batchSize, Func<T> forward)
+    public string Name => RunnerName;
+
+    public int CapturedGraphs => 0;
+
+    public void Capture(int batchSize, Action enqueueStep) => ArgumentNullException.ThrowIfNull(enqueueStep);
+
+    public void Run(int batchSize, Action enqueueStep)
     {
-        ArgumentNullException.ThrowIfNull(forward);
-        return forward();
+        ArgumentNullException.ThrowIfNull(enqueueStep);
+        enqueueStep();
+    }
+
+    public void Dispose()
+    {
     }
 }

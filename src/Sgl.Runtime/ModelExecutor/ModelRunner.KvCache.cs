@@ -1,36 +1,31 @@
 using System.Globalization;
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Serving;
 
 namespace Sgl.Runtime.ModelExecutor;
 
-/// <summary>The KV cache part of the model runner: the pool comes from <c>Platform.CreateKvPool</c>.</summary>
+/// <summary>The KV cache part of the model runner: the pool comes from the platform's serving part (<c>CreateKvPool</c>).</summary>
 internal sealed partial class ModelRunner
 {
     /// <summary>Asks the platform for this rank's KV pool, sized from free device memory and <c>--mem-fraction-static</c> (or <c>--max-total-tokens</c>).</summary>
-    private IKvPool CreateKvPool(int deviceIndex)
+    private IKvPool CreateKvPool(Platforms.Devices.ComputeDevice device)
     {
-        var request = new KvPoolRequest(_shard.Config.LayerCount, _shard.LocalHeads, _shard.Config.HeadDim, _args.KvCacheDataType!.Value)
+        var request = new KvPoolRequest(_shard.Config.LayerCount, _shard.KvHeads, _shard.Config.HeadDim, _args.KvCacheDataType!.Value)
         {
             MaxTokens = _args.MaxTotalTokens,
             // Ranks that share a device share its memory budget.
             MemFractionStatic = _args.MemFractionStatic!.Value / _parallel.RanksSharingDevice(_rank),
-            DeviceIndex = deviceIndex,
         };
-        try
-        {
-            return _platform.CreateKvPool(request);
-        }
-        catch (NotSupportedException e)
-        {
-            throw new PlatformCapabilityException(
-                $"Platform '{_platform.DeviceName}' could not create the KV pool: {e.Message}", e) { PlanSoFar = Plan };
-        }
+        return _compute!.Serving.CreateKvPool(device, request);
     }
 
-    /// <summary>Takes <paramref name="slots"/>.Length slots, saying how far generation got if the pool is full.</summary>
-    private void AllocateSlots(Span<int> slots, int generated)
+    /// <summary>
+    /// Takes <paramref name="count"/> slots for positions from <paramref name="firstPosition"/> and writes them into
+    /// the device's slot table, saying how far generation got if the pool is full.
+    /// </summary>
+    private void AllocateSlots(int firstPosition, int count, int generated)
     {
         var pool = _kvPool!;
+        var slots = _slots.AsSpan(firstPosition, count);
         try
         {
             pool.Allocate(slots);
@@ -40,5 +35,7 @@ internal sealed partial class ModelRunner
             throw new KvPoolExhaustedException(string.Create(CultureInfo.InvariantCulture,
                 $"KV pool exhausted after {generated} generated token(s) (capacity {pool.Capacity} tokens). {e.Message}"), e);
         }
+
+        _device!.CopyToDevice<int>(slots, _slotTable!, firstPosition);
     }
 }

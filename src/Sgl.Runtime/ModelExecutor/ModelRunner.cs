@@ -1,20 +1,21 @@
 using System.Diagnostics;
-using System.Numerics.Tensors;
+using System.Globalization;
 using Sgl.Platforms;
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Devices;
+using Sgl.Platforms.Serving;
 using Sgl.Runtime.Distributed;
 using Sgl.Runtime.Entrypoints;
 using Sgl.Runtime.Layers.Attention;
-using Sgl.Runtime.Models.TinyModel;
-using Args = Sgl.Platforms.ExtensionPoints.ServerArgs;
+using Sgl.Runtime.Models;
+using Args = Sgl.Platforms.Serving.ServerArgs;
 
 namespace Sgl.Runtime.ModelExecutor;
 
 /// <summary>
-/// One tensor-parallel rank of the serving runtime: initialises its device (<c>InitializeDevice</c>),
-/// takes the platform's graph runner (<c>GetGraphRunnerType</c>), KV pool and attention backend, and runs
-/// the tiny model's prefill and decode. All activation buffers are allocated once, so decode steps
-/// allocate nothing.
+/// One tensor-parallel rank of the serving runtime. It opens the rank's device (<c>OpenDevice</c>), puts the
+/// weights there once, takes the KV pool, attention backend, communicator and graph runner from the platform,
+/// and runs the decoder as device programs: activations never leave the device, and per decode step only the
+/// position and KV slot go down and the sampled token id comes back.
 /// </summary>
 internal sealed partial class ModelRunner : IDisposable
 {
@@ -22,139 +23,103 @@ internal sealed partial class ModelRunner : IDisposable
     private readonly Args _args;
     private readonly ParallelState _parallel;
     private readonly int _rank;
-    private readonly TinyModelShard _shard;
-    private readonly Func<int> _decodeStep;
-    private IGraphRunner? _graphRunner;
+    private readonly DecoderShard _shard;
+    private readonly HostWeights? _hostWeights;
+    private readonly int[] _stepInput = new int[1];
+    private readonly int[] _tokenOutput = new int[1];
+    private readonly Action _enqueueDecode;
+    private ComputeDevice? _device;
+    private Platform? _compute;
+    private DeviceWeights? _weights;
     private IKvPool? _kvPool;
     private IAttentionBackend? _attention;
     private IDeviceCommunicator? _communicator;
-
-    private readonly float[] _x;
-    private readonly float[] _normed;
-    private readonly float[] _q;
-    private readonly float[] _k;
-    private readonly float[] _v;
-    private readonly float[] _attended;
-    private readonly float[] _residual;
-    private readonly float[] _gate;
-    private readonly float[] _up;
-    private readonly float[] _activated;
-    private readonly float[] _logits;
-    private readonly float[] _cos;
-    private readonly float[] _sin;
+    private IGraphRunner? _graphRunner;
+    private StepBuffers? _prefillBuffers;
+    private StepBuffers? _decodeBuffers;
+    private DeviceBuffer? _slotTable;
+    private DeviceBuffer? _logits;
+    private DeviceBuffer? _nextToken;
+    private DeviceProgram? _decodeProgram;
     private int[] _slots = [];
-    private int _stepToken;
-    private int _stepPosition;
 
-    public ModelRunner(Platform platform, Args args, ParallelState parallel, int rank, TinyModelWeights weights)
+    public ModelRunner(Platform platform, Args args, ParallelState parallel, int rank, DecoderConfig config, HostWeights? hostWeights)
     {
         _platform = platform;
         _args = args;
         _parallel = parallel;
         _rank = rank;
-        _shard = TinyModelShard.Create(weights, rank, parallel.TpSize);
-        var config = _shard.Config;
-        _x = new float[config.HiddenSize];
-        _normed = new float[config.HiddenSize];
-        _q = new float[_shard.LocalWidth];
-        _k = new float[_shard.LocalWidth];
-        _v = new float[_shard.LocalWidth];
-        _attended = new float[_shard.LocalWidth];
-        _residual = new float[config.HiddenSize];
-        _gate = new float[_shard.LocalIntermediate];
-        _up = new float[_shard.LocalIntermediate];
-        _activated = new float[_shard.LocalIntermediate];
-        _logits = new float[config.VocabSize];
-        _cos = new float[config.HeadDim / 2];
-        _sin = new float[config.HeadDim / 2];
+        _shard = new DecoderShard(config, rank, parallel.TpSize);
+        _hostWeights = hostWeights;
         // Cached once: a lambda per step would allocate on the decode path.
-        _decodeStep = () => Forward(_stepToken, _stepPosition);
-        Plan = new LaunchPlan { Platform = platform.DeviceName, Model = args.ModelPath!, TpSize = parallel.TpSize, DistributedBackend = args.DistributedBackend };
+        _enqueueDecode = () => _decodeProgram!.Run();
+        Plan = new LaunchPlan
+        {
+            Platform = platform.DeviceName,
+            Model = config.Name,
+            ModelDescription = config.Description,
+            TpSize = parallel.TpSize,
+            DistributedBackend = args.DistributedBackend,
+            DataType = args.DataType?.ToString(),
+        };
     }
 
     /// <summary>What has been set up so far.</summary>
     public LaunchPlan Plan { get; private set; }
 
-    /// <summary>Sets up the rank in the order a real device needs: device, graph runner, KV pool, attention, communicator.</summary>
+    /// <summary>Sets up the rank in the order a real device needs: device, weights, KV pool, attention, communicator, programs, graph runner.</summary>
     public void Initialize()
     {
-        var localRank = _rank;
-        _platform.InitializeDevice(_rank, localRank);
-        var deviceIndex = _platform.GetDeviceIndex(localRank);
-        var devices = _platform.Devices;
-        Plan = Plan with { DeviceIndex = deviceIndex, Device = deviceIndex < devices.Count ? devices[deviceIndex].Name : null };
-
-        _graphRunner = CreateGraphRunner();
-        Plan = Plan with { GraphRunner = _graphRunner.Name };
-
-        _kvPool = CreateKvPool(deviceIndex);
-        Plan = Plan with { KvPoolLocation = _kvPool.Location, KvPoolTokens = _kvPool.Capacity, KvPoolBytes = _kvPool.SizeBytes };
-
         try
         {
-            var context = new AttentionBackendContext(_kvPool, _shard.LocalHeads, _shard.LocalHeads, _shard.Config.HeadDim);
-            _attention = AttentionRegistry.Create(_platform, _args.AttentionBackend, context);
+            InitializeCore();
         }
-        catch (PlatformCapabilityException e)
+        catch (Exception e) when (e is OperationNotSupportedException or NotSupportedException or DeviceOutOfMemoryException)
         {
-            throw new PlatformCapabilityException(e.Message, e) { PlanSoFar = Plan };
+            throw new PlatformCapabilityException($"Platform '{_platform.DeviceName}' could not set up the model: {e.Message}", e) { PlanSoFar = Plan };
         }
-
-        Plan = Plan with { AttentionBackend = _attention.Name };
-
-        _communicator = _parallel.CreateCommunicator(_rank);
-        Plan = Plan with { Communicator = _communicator?.Backend };
     }
 
-    /// <summary>Greedy generation: prefill the prompt, then decode until <paramref name="maxNewTokens"/> or end of sequence.</summary>
-    public GenerationResult Generate(IReadOnlyList<int> prompt, int maxNewTokens)
+    /// <summary>Greedy generation: prefill the prompt in chunks, then decode until <paramref name="maxNewTokens"/> or end of sequence.</summary>
+    public GenerationResult Generate(IReadOnlyList<int> prompt, int maxNewTokens, bool returnPrefillLogits = false)
     {
-        if (_kvPool is null)
-        {
-            throw new InvalidOperationException("Initialize the runner first.");
-        }
-
+        var device = _device ?? throw new InvalidOperationException("Initialize the runner first.");
+        var config = _shard.Config;
         _slots = new int[prompt.Count + maxNewTokens];
         var output = new int[maxNewTokens];
         var produced = 0;
 
         var clock = Stopwatch.StartNew();
-        AllocateSlots(_slots.AsSpan(0, prompt.Count), produced);
-        var next = _graphRunner!.Run(1, () =>
-        {
-            var token = 0;
-            for (var position = 0; position < prompt.Count; position++)
-            {
-                token = Forward(prompt[position], position);
-            }
-
-            return token;
-        });
+        AllocateSlots(0, prompt.Count, produced);
+        var next = Prefill(prompt);
         var prefillSeconds = clock.Elapsed.TotalSeconds;
+        var prefillLogits = returnPrefillLogits ? DownloadLogits() : null;
 
         var steps = 0;
         var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        var transfersBefore = device.Transfers;
         clock.Restart();
         while (true)
         {
             output[produced++] = next;
-            if (next == ByteTokenizer.EndOfSequence || produced == maxNewTokens)
+            if (next == config.EndOfSequence || produced == maxNewTokens)
             {
                 break;
             }
 
-            _stepPosition = prompt.Count + produced - 1;
-            AllocateSlots(_slots.AsSpan(_stepPosition, 1), produced);
-            _stepToken = next;
-            next = _graphRunner.Run(1, _decodeStep);
+            var position = prompt.Count + produced - 1;
+            AllocateSlots(position, 1, produced);
+            next = Decode(position);
             steps++;
         }
 
         var decodeSeconds = clock.Elapsed.TotalSeconds;
         var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
-        _kvPool.Free(_slots.AsSpan(0, prompt.Count + produced - 1));
+        var crossed = device.Transfers - transfersBefore;
+        _kvPool!.Free(_slots.AsSpan(0, prompt.Count + produced - 1));
 
         var ids = output[..produced];
+        Plan = Plan with { Fallbacks = FallbackSummary.Of(_decodeProgram!, steps) };
         return new GenerationResult
         {
             Plan = Plan,
@@ -165,119 +130,194 @@ internal sealed partial class ModelRunner : IDisposable
             DecodeSeconds = decodeSeconds,
             DecodeSteps = steps,
             DecodeAllocatedBytes = allocated,
+            PrefillLogits = prefillLogits,
+            DecodeBytesToDevicePerStep = steps == 0 ? 0 : (double)crossed.BytesToDevice / steps,
+            DecodeBytesToHostPerStep = steps == 0 ? 0 : (double)crossed.BytesToHost / steps,
         };
     }
 
     public void Dispose()
     {
+        _graphRunner?.Dispose();
+        _decodeProgram?.Dispose();
         _communicator?.Dispose();
+        _attention?.Dispose();
         _kvPool?.Dispose();
+        _prefillBuffers?.Dispose();
+        _decodeBuffers?.Dispose();
+        _slotTable?.Dispose();
+        _logits?.Dispose();
+        _nextToken?.Dispose();
+        _weights?.Dispose();
+        _device?.Dispose();
     }
 
-    private IGraphRunner CreateGraphRunner()
-    {
-        // --disable-cuda-graph means the runtime's eager runner, whatever the platform offers.
-        var type = _args.DisableCudaGraph == true ? null : _platform.GetGraphRunnerType();
-        if (type is null)
-        {
-            return new EagerGraphRunner();
-        }
-
-        return Activator.CreateInstance(type) as IGraphRunner
-            ?? throw new InvalidOperationException($"Platform '{_platform.DeviceName}' returned graph runner type {type.FullName}, which does not implement {nameof(IGraphRunner)}.");
-    }
-
-    /// <summary>Runs one token at <paramref name="position"/> through the model, caching its keys and values; returns the greedy next token.</summary>
-    private int Forward(int token, int position)
+    private void InitializeCore()
     {
         var config = _shard.Config;
-        var hidden = config.HiddenSize;
-        var slot = _slots[position];
-        _shard.Embedding.AsSpan(token * hidden, hidden).CopyTo(_x);
-        SetRotation(position);
-
-        for (var layer = 0; layer < _shard.Layers.Count; layer++)
+        var dataType = _args.DataType!.Value;
+        var opened = _platform.OpenDevice(_rank, localRank: _rank);
+        _device = opened ?? HostCompute.OpenDevice(_rank);
+        // A platform without a device layer computes on the host, with the CPU reference's parts.
+        _compute = opened is null ? HostCompute.Platform : _platform;
+        var device = _device;
+        var devices = _platform.Devices;
+        Plan = Plan with
         {
-            var w = _shard.Layers[layer];
-
-            RmsNorm(_x, w.AttentionNorm, _normed);
-            MatVec(w.Query, _normed, _q);
-            MatVec(w.Key, _normed, _k);
-            MatVec(w.Value, _normed, _v);
-            Rotate(_q);
-            Rotate(_k);
-            _kvPool!.Write(layer, slot, _k, _v);
-            _attention!.Attend(layer, _q, _slots.AsSpan(0, position + 1), _attended);
-            MatVec(w.Output, _attended, _residual);
-            AllReduce(_residual);
-            TensorPrimitives.Add(_x, _residual, _x);
-
-            RmsNorm(_x, w.MlpNorm, _normed);
-            MatVec(w.Gate, _normed, _gate);
-            MatVec(w.Up, _normed, _up);
-            // SwiGLU: silu(gate) * up.
-            TensorPrimitives.Sigmoid(_gate, _activated);
-            TensorPrimitives.Multiply(_activated, _gate, _activated);
-            TensorPrimitives.Multiply(_activated, _up, _activated);
-            MatVec(w.Down, _activated, _residual);
-            AllReduce(_residual);
-            TensorPrimitives.Add(_x, _residual, _x);
+            DeviceIndex = device.Index,
+            Device = opened is null ? null : device.Name,
+            DeviceCapability = opened is null ? null : _platform.GetDeviceCapability(device.Index)?.ToString(),
+            Compute = opened is null
+                ? $"host CPU: platform '{_platform.DeviceName}' has no device layer, so every operation runs on the CPU reference"
+                : device.ToString(),
+            VisibleDevices = _platform.DeviceVisibilityEnvironmentVariable is { } variable && Environment.GetEnvironmentVariable(variable) is { } value
+                ? $"{variable}={value}"
+                : null,
+        };
+        if (opened is null && devices.Count > device.Index)
+        {
+            Plan = Plan with { Device = devices[device.Index].Name };
         }
 
-        RmsNorm(_x, _shard.FinalNorm, _normed);
-        MatVec(_shard.LmHead, _normed, _logits);
-        return TensorPrimitives.IndexOfMax(_logits);
+        _weights = LoadWeights(device, dataType);
+        Plan = Plan with { WeightBytes = _weights.SizeBytes, WeightSource = config.Weights == WeightSource.HostSeeded ? "uploaded once from the host" : "generated on the device" };
+
+        _kvPool = CreateKvPool(device);
+        Plan = Plan with { KvPoolLocation = device.ToString(), KvPoolTokens = _kvPool.Capacity, KvPoolBytes = _kvPool.SizeBytes, KvCacheDataType = _kvPool.ElementType.ToString() };
+
+        _attention = AttentionRegistry.Create(_compute, _compute == _platform ? _args.AttentionBackend : _compute.DefaultAttentionBackend, device);
+        Plan = Plan with { AttentionBackend = _attention?.Name ?? "none (attention runs on the device's own operations or the CPU reference)" };
+
+        _communicator = _parallel.CreateCommunicator(_compute, device, _rank);
+        Plan = Plan with { Communicator = _communicator?.Backend };
+
+        _slotTable = device.Allocate(ElementType.Int32, new TensorShape(1, config.MaxContext));
+        _logits = device.Allocate(dataType, new TensorShape(1, config.VocabSize));
+        _nextToken = device.Allocate(ElementType.Int32, new TensorShape(1, 1));
+        _prefillBuffers = new StepBuffers(device, _shard, dataType, PrefillChunk);
+        _decodeBuffers = new StepBuffers(device, _shard, dataType, 1);
+        var decodeView = StepView.Of(_decodeBuffers, 1, tokenIds: _nextToken);
+        _decodeProgram = Compile(DecoderGraph.Build(_shard, _weights, _kvPool, decodeView, _slotTable, _logits, _nextToken, decode: true));
+        Plan = Plan with { DecodeOperations = OperationSummary.Of(_decodeProgram) };
+
+        _graphRunner = CreateGraphRunner(device);
     }
 
-    private void AllReduce(Span<float> partial)
+    /// <summary>The most tokens one prefill step takes: --chunked-prefill-size, at most the context.</summary>
+    private int PrefillChunk => Math.Min(_args.ChunkedPrefillSize!.Value, _shard.Config.MaxContext);
+
+    private DeviceWeights LoadWeights(ComputeDevice device, ElementType dataType)
     {
-        if (_parallel.TpSize > 1)
+        if (_hostWeights is not null)
         {
-            _communicator!.AllReduceSum(partial);
+            return DeviceWeights.Upload(device, HostShard.Create(_hostWeights, _shard), dataType);
+        }
+
+        var weights = DeviceWeights.AllocateForFill(device, _shard, dataType);
+        try
+        {
+            using var fill = Compile(weights.FillOperations(_shard));
+            fill.Run();
+            device.Queue.Synchronize();
+            return weights;
+        }
+        catch
+        {
+            weights.Dispose();
+            throw;
         }
     }
 
-    private void RmsNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, Span<float> destination)
-    {
-        var meanSquare = TensorPrimitives.SumOfSquares(x) / x.Length;
-        TensorPrimitives.Multiply(x, 1f / MathF.Sqrt(meanSquare + _shard.Config.RmsNormEpsilon), destination);
-        TensorPrimitives.Multiply(destination, weight, destination);
-    }
-
-    /// <summary>y = W x for row-major W [y.Length, x.Length].</summary>
-    private static void MatVec(ReadOnlySpan<float> matrix, ReadOnlySpan<float> x, Span<float> y)
-    {
-        for (var row = 0; row < y.Length; row++)
+    private DeviceProgram Compile(IEnumerable<DeviceOperation> operations) =>
+        DeviceProgram.Compile(operations, new DeviceProgramOptions(_device!)
         {
-            y[row] = TensorPrimitives.Dot(matrix.Slice(row * x.Length, x.Length), x);
+            AttentionBackend = _attention,
+            Communicator = _communicator,
+            Constants = _weights?.All ?? new HashSet<DeviceBuffer>(),
+        });
+
+    /// <summary>The platform's graph runner when it can capture this step, else the runtime's eager one; the plan says which and why.</summary>
+    private IGraphRunner CreateGraphRunner(ComputeDevice device)
+    {
+        string? eagerBecause = null;
+        if (_args.DisableGraphCapture == true)
+        {
+            eagerBecause = "graph capture disabled (--disable-graph-capture)";
         }
-    }
-
-    private void SetRotation(int position)
-    {
-        var config = _shard.Config;
-        for (var i = 0; i < _cos.Length; i++)
+        else if (!_compute!.Capabilities.GraphCapture)
         {
-            var angle = position * Math.Pow(config.RopeTheta, -2.0 * i / config.HeadDim);
-            _cos[i] = (float)Math.Cos(angle);
-            _sin[i] = (float)Math.Sin(angle);
+            eagerBecause = $"platform '{_compute.DeviceName}' has no graph capture";
         }
+        else if (_decodeProgram!.FallbackCount > 0)
+        {
+            eagerBecause = string.Create(CultureInfo.InvariantCulture, $"{_decodeProgram.FallbackCount} operation(s) of the step run on the CPU reference, which a graph cannot hold");
+        }
+        else if (_compute.Serving.CreateGraphRunner(device) is { } runner)
+        {
+            // Captured while starting up, as serving runtimes capture their decode graphs, so no token pays for it.
+            runner.Capture(1, _enqueueDecode);
+            Plan = Plan with { GraphRunner = runner.Name };
+            return runner;
+        }
+        else
+        {
+            eagerBecause = $"platform '{_compute.DeviceName}' declares graph capture but created no graph runner";
+        }
+
+        Plan = Plan with { GraphRunner = $"{EagerGraphRunner.RunnerName} ({eagerBecause})" };
+        return new EagerGraphRunner();
     }
 
-    /// <summary>Rotary position embedding on each head, over interleaved pairs.</summary>
-    private void Rotate(Span<float> heads)
+    /// <summary>Runs the prompt through the model in chunks; returns the first generated token.</summary>
+    private int Prefill(IReadOnlyList<int> prompt)
     {
-        var headDim = _shard.Config.HeadDim;
-        for (var offset = 0; offset < heads.Length; offset += headDim)
+        var device = _device!;
+        var chunk = PrefillChunk;
+        var ids = new int[chunk];
+        var positions = new int[chunk];
+        for (var start = 0; start < prompt.Count; start += chunk)
         {
-            var head = heads.Slice(offset, headDim);
-            for (var i = 0; i < _cos.Length; i++)
+            var rows = Math.Min(chunk, prompt.Count - start);
+            for (var i = 0; i < rows; i++)
             {
-                var a = head[2 * i];
-                var b = head[2 * i + 1];
-                head[2 * i] = a * _cos[i] - b * _sin[i];
-                head[2 * i + 1] = a * _sin[i] + b * _cos[i];
+                ids[i] = prompt[start + i];
+                positions[i] = start + i;
             }
+
+            var view = StepView.Of(_prefillBuffers!, rows);
+            device.CopyToDevice<int>(ids.AsSpan(0, rows), view.TokenIds);
+            device.CopyToDevice<int>(positions.AsSpan(0, rows), view.Positions);
+            using var program = Compile(DecoderGraph.Build(_shard, _weights!, _kvPool!, view, _slotTable!, _logits!, _nextToken!, decode: false));
+            program.Run();
         }
+
+        device.CopyToHost<int>(_nextToken!, _tokenOutput);
+        return _tokenOutput[0];
+    }
+
+    private float[] DownloadLogits()
+    {
+        var logits = new float[_logits!.ElementCount];
+        if (_logits.ElementType == ElementType.Float32)
+        {
+            _device!.CopyToHost<float>(_logits, logits);
+            return logits;
+        }
+
+        var bits = new ushort[logits.Length];
+        _device!.CopyToHost<ushort>(_logits, bits);
+        ElementCodec.Decode(System.Runtime.InteropServices.MemoryMarshal.AsBytes(bits.AsSpan()), logits, _logits.ElementType);
+        return logits;
+    }
+
+    /// <summary>One decode step at <paramref name="position"/>: 8 bytes down (position, slot), the step on the device, 4 bytes up (the token).</summary>
+    private int Decode(int position)
+    {
+        var device = _device!;
+        _stepInput[0] = position;
+        device.CopyToDevice<int>(_stepInput, _decodeBuffers!.Positions);
+        _graphRunner!.Run(1, _enqueueDecode);
+        device.CopyToHost<int>(_nextToken!, _tokenOutput);
+        return _tokenOutput[0];
     }
 }

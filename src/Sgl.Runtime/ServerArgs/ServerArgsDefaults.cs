@@ -1,24 +1,28 @@
 using System.Globalization;
 using Sgl.Platforms;
-using Sgl.Runtime.Models.TinyModel;
-using Args = Sgl.Platforms.ExtensionPoints.ServerArgs;
+using Sgl.Platforms.Devices;
+using Sgl.Runtime.Models;
+using Args = Sgl.Platforms.Serving.ServerArgs;
 
 namespace Sgl.Runtime.ServerArgs;
 
 /// <summary>
-/// Completes the user's server arguments: the platform's <see cref="Platform.ApplyServerArgsDefaults"/>
-/// fills what the user left unset, then the runtime's own defaults fill the rest, then everything is
-/// validated. A value the user gave always wins, even over a platform that overwrites set values.
+/// Completes the user's server arguments: the platform's serving defaults fill what the user left unset, then the
+/// runtime's own defaults fill the rest, then everything is checked against the model and the platform's
+/// capabilities. A value the user gave always wins, even over a platform that overwrites set values.
 /// </summary>
 public static class ServerArgsDefaults
 {
     /// <summary>The memory fraction when neither the user nor the platform sets one.</summary>
     public const double MemFractionStatic = 0.5;
 
+    /// <summary>The prefill chunk when neither the user nor the platform sets one.</summary>
+    public const int ChunkedPrefillSize = 512;
+
     /// <summary>Returns a completed copy of <paramref name="user"/>; the user's object is not changed.</summary>
     /// <param name="user">What the user gave (null = unset).</param>
-    /// <param name="platform">The platform whose defaults apply.</param>
-    /// <exception cref="InvalidServerArgsException">A value is out of range, or names a model this build does not have.</exception>
+    /// <param name="platform">The platform whose defaults and capabilities apply.</param>
+    /// <exception cref="InvalidServerArgsException">A value is out of range, names a model this build does not have, or asks for what the platform cannot do.</exception>
     public static Args Resolve(Args user, Platform platform)
     {
         ArgumentNullException.ThrowIfNull(user);
@@ -27,15 +31,19 @@ public static class ServerArgsDefaults
 
         var resolved = new Args();
         Overlay(resolved, user);
-        platform.ApplyServerArgsDefaults(resolved);
+        platform.Serving.ApplyServerArgsDefaults(resolved);
         // Put the user's values back in case the platform overwrote any.
         Overlay(resolved, user);
 
-        resolved.ModelPath ??= TinyModelConfig.ModelName;
+        var capabilities = platform.Capabilities;
+        resolved.ModelPath ??= ModelCatalog.Tiny.Name;
+        var model = ModelCatalog.Find(resolved.ModelPath) ?? ModelCatalog.Tiny;
         resolved.TpSize ??= 1;
         resolved.MemFractionStatic ??= MemFractionStatic;
-        resolved.KvCacheDataType ??= Sgl.Platforms.ExtensionPoints.KvCacheDataType.Float32;
-        resolved.DisableCudaGraph ??= false;
+        resolved.DataType ??= capabilities.ElementTypes.Contains(model.DefaultDataType) ? model.DefaultDataType : ElementType.Float32;
+        resolved.KvCacheDataType ??= capabilities.KvElementTypes.Contains(resolved.DataType.Value) ? resolved.DataType : ElementType.Float32;
+        resolved.DisableGraphCapture ??= false;
+        resolved.ChunkedPrefillSize ??= ChunkedPrefillSize;
         resolved.DistributedBackend ??= platform.DistributedBackend;
         Validate(resolved, platform);
         return resolved;
@@ -47,21 +55,20 @@ public static class ServerArgsDefaults
         target.TpSize = source.TpSize ?? target.TpSize;
         target.MemFractionStatic = source.MemFractionStatic ?? target.MemFractionStatic;
         target.AttentionBackend = source.AttentionBackend ?? target.AttentionBackend;
+        target.DataType = source.DataType ?? target.DataType;
         target.KvCacheDataType = source.KvCacheDataType ?? target.KvCacheDataType;
-        target.DisableCudaGraph = source.DisableCudaGraph ?? target.DisableCudaGraph;
+        target.DisableGraphCapture = source.DisableGraphCapture ?? target.DisableGraphCapture;
         target.ChunkedPrefillSize = source.ChunkedPrefillSize ?? target.ChunkedPrefillSize;
-        target.MaxRunningRequests = source.MaxRunningRequests ?? target.MaxRunningRequests;
-        target.PageSize = source.PageSize ?? target.PageSize;
         target.DistributedBackend = source.DistributedBackend ?? target.DistributedBackend;
         target.MaxTotalTokens = source.MaxTotalTokens ?? target.MaxTotalTokens;
     }
 
     private static void Validate(Args args, Platform platform)
     {
-        if (args.ModelPath is { } model && model != TinyModelConfig.ModelName)
+        if (args.ModelPath is { } model && ModelCatalog.Find(model) is null)
         {
             throw new InvalidServerArgsException(
-                $"Unknown model '{model}'. This build embeds one model, '{TinyModelConfig.ModelName}'; pass --model-path {TinyModelConfig.ModelName} or leave it out.");
+                $"Unknown model '{model}'. This build has {string.Join(" and ", ModelCatalog.All.Select(m => $"'{m.Name}'"))} (weights generated from a seed, nothing is downloaded); pass --model-path {ModelCatalog.Tiny.Name} or leave it out.");
         }
 
         if (args.MemFractionStatic is { } fraction && !(fraction > 0 && fraction <= 1))
@@ -70,9 +77,10 @@ public static class ServerArgsDefaults
                 $"--mem-fraction-static must be in (0, 1], the share of free device memory the KV cache may take; got {fraction}."));
         }
 
+        var capabilities = platform.Capabilities;
         if (args.TpSize is { } tp)
         {
-            var maxRanks = platform.MaxLocalRanks;
+            var maxRanks = capabilities.MaxLocalRanks;
             if (tp < 1)
             {
                 throw new InvalidServerArgsException(string.Create(CultureInfo.InvariantCulture, $"--tp-size must be at least 1; got {tp}."));
@@ -88,6 +96,23 @@ public static class ServerArgsDefaults
         if (args.MaxTotalTokens is < 1)
         {
             throw new InvalidServerArgsException(string.Create(CultureInfo.InvariantCulture, $"--max-total-tokens must be at least 1; got {args.MaxTotalTokens}."));
+        }
+
+        if (args.ChunkedPrefillSize is < 1)
+        {
+            throw new InvalidServerArgsException(string.Create(CultureInfo.InvariantCulture, $"--chunked-prefill-size must be at least 1; got {args.ChunkedPrefillSize}."));
+        }
+
+        CheckElementType(args.DataType, capabilities.ElementTypes, "--dtype", "computes in", platform);
+        CheckElementType(args.KvCacheDataType, capabilities.KvElementTypes, "--kv-cache-dtype", "stores KV caches in", platform);
+    }
+
+    private static void CheckElementType(ElementType? asked, IReadOnlySet<ElementType> supported, string option, string verb, Platform platform)
+    {
+        if (asked is { } type && (type == ElementType.Int32 || !supported.Contains(type)))
+        {
+            var names = string.Join(" or ", supported.Order());
+            throw new InvalidServerArgsException($"{option} {type} is not supported by platform '{platform.DeviceName}', which {verb} {names}; use {option} {supported.Order().First()}.");
         }
     }
 }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using Sgl.Platforms.ExtensionPoints;
-using Args = Sgl.Platforms.ExtensionPoints.ServerArgs;
+using Sgl.Platforms.Devices;
+using Args = Sgl.Platforms.Serving.ServerArgs;
 
 namespace Sgl.Runtime.ServerArgs;
 
@@ -15,12 +15,14 @@ public sealed class ServerArgsParser
     /// <summary>Creates the options.</summary>
     public ServerArgsParser()
     {
-        ModelPath = new Option<string?>("--model-path", "--model") { Description = "The model to serve; this build embeds 'sgl-tiny'." };
+        ModelPath = new Option<string?>("--model-path", "--model") { Description = "The model to serve: 'sgl-tiny' (the default) or 'sgl-synthetic-1b' (a 1B-class shape for benchmarks)." };
         TpSize = new Option<int?>("--tp-size", "--tp") { Description = "Tensor-parallel size: ranks the model is split across." };
         MemFractionStatic = new Option<double?>("--mem-fraction-static") { Description = "Fraction of free device memory for the KV cache, in (0, 1]." };
         AttentionBackend = new Option<string?>("--attention-backend") { Description = "Attention backend, as the platform names them." };
-        KvCacheDataType = new Option<KvCacheDataType?>("--kv-cache-dtype") { Description = "KV cache element type: Float32, Float16 or BFloat16." };
-        DisableCudaGraph = new Option<bool>("--disable-cuda-graph") { Description = "Run every step eagerly instead of replaying captured graphs." };
+        DataType = new Option<ElementType?>("--dtype") { Description = "Element type of weights and activations: Float32, Float16 or BFloat16." };
+        KvCacheDataType = new Option<ElementType?>("--kv-cache-dtype") { Description = "KV cache element type: Float32, Float16 or BFloat16." };
+        DisableGraphCapture = new Option<bool>("--disable-graph-capture", "--disable-cuda-graph") { Description = "Run every step eagerly instead of replaying captured graphs." };
+        ChunkedPrefillSize = new Option<int?>("--chunked-prefill-size") { Description = "The most prompt tokens one prefill step processes." };
         MaxTotalTokens = new Option<int?>("--max-total-tokens") { Description = "KV cache capacity in tokens; derived from free memory when unset." };
     }
 
@@ -36,17 +38,23 @@ public sealed class ServerArgsParser
     /// <summary><c>--attention-backend</c>.</summary>
     public Option<string?> AttentionBackend { get; }
 
-    /// <summary><c>--kv-cache-dtype</c>.</summary>
-    public Option<KvCacheDataType?> KvCacheDataType { get; }
+    /// <summary><c>--dtype</c>.</summary>
+    public Option<ElementType?> DataType { get; }
 
-    /// <summary><c>--disable-cuda-graph</c>, a flag.</summary>
-    public Option<bool> DisableCudaGraph { get; }
+    /// <summary><c>--kv-cache-dtype</c>.</summary>
+    public Option<ElementType?> KvCacheDataType { get; }
+
+    /// <summary><c>--disable-graph-capture</c> (alias <c>--disable-cuda-graph</c>), a flag.</summary>
+    public Option<bool> DisableGraphCapture { get; }
+
+    /// <summary><c>--chunked-prefill-size</c>.</summary>
+    public Option<int?> ChunkedPrefillSize { get; }
 
     /// <summary><c>--max-total-tokens</c>.</summary>
     public Option<int?> MaxTotalTokens { get; }
 
     /// <summary>Every option, in help order.</summary>
-    public IEnumerable<Option> All => [ModelPath, TpSize, MemFractionStatic, AttentionBackend, KvCacheDataType, DisableCudaGraph, MaxTotalTokens];
+    public IEnumerable<Option> All => [ModelPath, TpSize, MemFractionStatic, AttentionBackend, DataType, KvCacheDataType, DisableGraphCapture, ChunkedPrefillSize, MaxTotalTokens];
 
     /// <summary>Adds every option to <paramref name="command"/>.</summary>
     /// <param name="command">The command that takes server arguments.</param>
@@ -70,9 +78,11 @@ public sealed class ServerArgsParser
             TpSize = parseResult.GetValue(TpSize),
             MemFractionStatic = parseResult.GetValue(MemFractionStatic),
             AttentionBackend = parseResult.GetValue(AttentionBackend),
+            DataType = parseResult.GetValue(DataType),
             KvCacheDataType = parseResult.GetValue(KvCacheDataType),
             // A flag's absence means "unset", not "false", so a platform default can still apply.
-            DisableCudaGraph = parseResult.GetResult(DisableCudaGraph) is null ? null : parseResult.GetValue(DisableCudaGraph),
+            DisableGraphCapture = parseResult.GetResult(DisableGraphCapture) is null ? null : parseResult.GetValue(DisableGraphCapture),
+            ChunkedPrefillSize = parseResult.GetValue(ChunkedPrefillSize),
             MaxTotalTokens = parseResult.GetValue(MaxTotalTokens),
         };
     }

@@ -13,11 +13,5 @@ public sealed class HostingTestPlatform : Platform
 {
     public const string Name = "hosting-test";
 
-    public override string DeviceName => Name;
-
-    public override string DeviceType => "cpu";
-
-    public override PlatformEnum Kind => PlatformEnum.Oot;
-
     protected override ProbeResult ProbeCore(ProbeContext context) => ProbeResult.Available([new DeviceInfo(0, "hosting test device")]);
 }

@@ -47,9 +47,6 @@ for (var i = 0; i < 5; i++)
         [PlatformMetadata("bench{{i}}", Kind = PlatformEnum.Oot, Priority = 200, Vendor = "Bench")]
         public sealed class BenchPlatform : Sgl.Platforms.Platform
         {
-            public override string DeviceName => "bench";
-            public override string DeviceType => "bench";
-            public override PlatformEnum Kind => PlatformEnum.Oot;
             protected override ProbeResult ProbeCore(ProbeContext context) => ProbeResult.NotPresent("benchmark");
         }
         """), i == 0 ? [("Bench.Dep.A", "1.0.0"), ("Bench.Dep.B", "1.0.0")] : []);

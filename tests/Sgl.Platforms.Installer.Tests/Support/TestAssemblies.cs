@@ -21,9 +21,6 @@ internal static class TestAssemblies
             [PlatformMetadata("{{name}}", Kind = PlatformEnum.{{kind}}, Priority = 200, Vendor = "Test Vendor")]
             public sealed class TestPlatform : global::Sgl.Platforms.Platform
             {
-                public override string DeviceName => "{{name}}";
-                public override string DeviceType => "{{name}}";
-                public override PlatformEnum Kind => PlatformEnum.Oot;
                 public string Helper => {{(useDependency is null ? "\"\"" : $"global::{useDependency}.Tag.Value")}};
                 protected override ProbeResult ProbeCore(ProbeContext context) =>
                     context.System.FindDeviceNodes("{{name}}*").Count > 0

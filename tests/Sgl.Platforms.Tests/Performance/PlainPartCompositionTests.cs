@@ -66,9 +66,6 @@ public sealed class PlainPartCompositionTests
         {
             {{constructor}}
             {{members}}
-            public override string DeviceName => "acme";
-            public override string DeviceType => "acme";
-            public override PlatformEnum Kind => PlatformEnum.Oot;
             protected override ProbeResult ProbeCore(ProbeContext context)
             {
                 {{probe}}

@@ -28,7 +28,7 @@ internal static partial class HardwareBranchScanner
         \.Is(Cuda|Rocm|Npu|Xpu|Hpu|Cpu|OutOfTree|CudaAlike)\b
         | \bPlatformEnum\.
         | \bDeviceChecks\.
-        | \.Kind\b
+        | (platform|Platform|Instance|Metadata)\w*\??\.Kind\b
         | \bis\s+\w*(Cuda|Rocm|Npu|Xpu|Hpu|Cpu)Platform\b
         | \bBuiltIn\.
         | "(cuda|rocm|npu|xpu|hpu|cpu|musa|hip|gpu)"

@@ -26,6 +26,8 @@ public sealed class NoHardwareBranchesTests
     [InlineData("if (platform.DeviceName == \"cuda\") { }")]
     [InlineData("if (name.Equals(\"cpu\")) { }")]
     [InlineData("if (platform is CudaPlatform) { }")]
+    [InlineData("var family = _platform.Kind;")]
+    [InlineData("switch (platform.Metadata.Kind) { }")]
     public void The_scan_catches_hardware_branches(string line)
     {
         HardwareBranchScanner.Scan("Example.cs", line).Should().ContainSingle();
@@ -35,6 +37,7 @@ public sealed class NoHardwareBranchesTests
     [InlineData("var backends = platform.GetAttentionBackends();")]
     [InlineData("// On cuda this would be a graph runner; platform.IsCuda is not asked.")]
     [InlineData("new Option<bool>(\"--disable-cuda-graph\")")]
+    [InlineData(".GroupBy(c => c.Operation.Kind)")]
     public void The_scan_leaves_platform_questions_and_comments_alone(string line)
     {
         HardwareBranchScanner.Scan("Example.cs", line).Should().BeEmpty();

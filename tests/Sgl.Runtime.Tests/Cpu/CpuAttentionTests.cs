@@ -1,103 +1,106 @@
 using Sgl.Platforms.BuiltIn.Cpu;
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Devices;
 
 namespace Sgl.Runtime.Tests.Cpu;
 
+/// <summary>The cpu platform's simd attention backend: the CPU reference of paged attention, checked against a naive double-precision one.</summary>
 public sealed class CpuAttentionTests
 {
-    private const int Heads = 4;
-    private const int KvHeads = 2;
-    private const int HeadDim = 16;
+    private static readonly AttentionHeads Heads = new(queryHeads: 4, kvHeads: 2, headDim: 16);
 
     [Fact]
-    public void Simd_attention_matches_a_naive_reference_including_grouped_heads()
+    public void Simd_attention_matches_a_naive_reference_including_grouped_heads_and_skips_slots_outside_the_cache()
     {
         using var cpu = new FakeCpu();
-        using var pool = cpu.Platform.CreateKvPool(new KvPoolRequest(2, KvHeads, HeadDim, KvCacheDataType.Float32) { MaxTokens = 64 });
+        using var device = cpu.Platform.OpenDevice(0, 0)!;
         var random = new Random(1234);
-        var slots = new int[37];
-        pool.Allocate(slots);
-        var keys = new float[slots.Length][];
-        var values = new float[slots.Length][];
-        for (var t = 0; t < slots.Length; t++)
-        {
-            keys[t] = RandomVector(random, KvHeads * HeadDim);
-            values[t] = RandomVector(random, KvHeads * HeadDim);
-            pool.Write(1, slots[t], keys[t], values[t]);
-        }
+        const int Capacity = 64;
+        const int Tokens = 37;
+        var keys = RandomMatrix(random, Capacity, Heads.KvWidth);
+        var values = RandomMatrix(random, Capacity, Heads.KvWidth);
+        var slots = Enumerable.Range(0, Tokens).Select(t => (t * 7 + 3) % Capacity).ToArray();
+        slots[10] = Capacity + 5;
+        var qkv = RandomMatrix(random, 1, Heads.QkvWidth);
+        using var keyCache = Upload(device, keys, Heads.KvWidth);
+        using var valueCache = Upload(device, values, Heads.KvWidth);
+        using var table = UploadInts(device, slots, Tokens);
+        using var positions = UploadInts(device, [Tokens - 1], 1);
+        using var query = Upload(device, qkv, Heads.QkvWidth);
+        using var output = device.Allocate(ElementType.Float32, new TensorShape(1, Heads.OutputWidth));
+        using var backend = cpu.Platform.GetAttentionBackends()[CpuPlatform.AttentionBackendName](new AttentionBackendContext(device));
+        var operation = new DecodeAttentionOperation(query, Heads, keyCache, valueCache, table, positions, output, 1f / MathF.Sqrt(Heads.HeadDim));
 
-        var query = RandomVector(random, Heads * HeadDim);
-        var backend = cpu.Platform.GetAttentionBackends()[CpuPlatform.AttentionBackendName](new AttentionBackendContext(pool, Heads, KvHeads, HeadDim));
-        var output = new float[Heads * HeadDim];
+        backend.Supports(operation).Should().BeTrue();
+        backend.Execute(operation);
 
-        backend.Attend(1, query, slots, output);
-
-        output.Should().Equal(Naive(query, keys, values), (a, b) => Math.Abs(a - b) < 1e-5);
+        var result = new float[Heads.OutputWidth];
+        device.CopyToHost<float>(output, result);
+        result.Should().Equal(Naive(qkv, keys, values, [.. slots.Where(s => s < Capacity)]), (a, b) => Math.Abs(a - b) < 1e-5);
     }
 
     [Fact]
     public void Decode_steps_allocate_nothing_once_warm()
     {
         using var cpu = new FakeCpu();
-        using var pool = cpu.Platform.CreateKvPool(new KvPoolRequest(1, KvHeads, HeadDim, KvCacheDataType.Float32) { MaxTokens = 200 });
-        var slots = new int[200];
-        pool.Allocate(slots);
-        var kv = new float[KvHeads * HeadDim];
-        foreach (var slot in slots)
-        {
-            pool.Write(0, slot, kv, kv);
-        }
-
-        var backend = cpu.Platform.GetAttentionBackends()[CpuPlatform.AttentionBackendName](new AttentionBackendContext(pool, Heads, KvHeads, HeadDim));
-        var query = new float[Heads * HeadDim];
-        var output = new float[Heads * HeadDim];
-        backend.Attend(0, query, slots, output);
+        using var device = cpu.Platform.OpenDevice(0, 0)!;
+        using var keyCache = device.Allocate(ElementType.Float32, new TensorShape(200, Heads.KvWidth));
+        using var valueCache = device.Allocate(ElementType.Float32, new TensorShape(200, Heads.KvWidth));
+        using var table = UploadInts(device, [.. Enumerable.Range(0, 200)], 200);
+        using var positions = device.Allocate(ElementType.Int32, new TensorShape(1, 1));
+        using var query = device.Allocate(ElementType.Float32, new TensorShape(1, Heads.QkvWidth));
+        using var output = device.Allocate(ElementType.Float32, new TensorShape(1, Heads.OutputWidth));
+        device.CopyToDevice<float>(new float[200 * Heads.KvWidth], keyCache);
+        device.CopyToDevice<float>(new float[200 * Heads.KvWidth], valueCache);
+        device.CopyToDevice<float>(new float[Heads.QkvWidth], query);
+        var operation = new DecodeAttentionOperation(query, Heads, keyCache, valueCache, table, positions, output, 0.25f);
+        var position = new int[1];
+        device.Execute(operation);
 
         var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var length = 1; length <= slots.Length; length++)
+        for (var p = 0; p < 200; p++)
         {
-            backend.Attend(0, query, slots.AsSpan(0, length), output);
+            position[0] = p;
+            device.CopyToDevice<int>(position, positions);
+            device.Execute(operation);
         }
 
         (GC.GetAllocatedBytesForCurrentThread() - before).Should().Be(0);
     }
 
-    private static float[] Naive(float[] query, float[][] keys, float[][] values)
+    private static float[] Naive(float[] qkv, float[] keys, float[] values, int[] slots)
     {
-        var output = new float[Heads * HeadDim];
-        for (var h = 0; h < Heads; h++)
+        var d = Heads.HeadDim;
+        var output = new float[Heads.OutputWidth];
+        for (var h = 0; h < Heads.QueryHeads; h++)
         {
-            var kvh = h / (Heads / KvHeads);
-            var scores = new double[keys.Length];
-            for (var t = 0; t < keys.Length; t++)
-            {
-                double dot = 0;
-                for (var d = 0; d < HeadDim; d++)
-                {
-                    dot += (double)query[h * HeadDim + d] * keys[t][kvh * HeadDim + d];
-                }
-
-                scores[t] = dot / Math.Sqrt(HeadDim);
-            }
-
+            var g = h / (Heads.QueryHeads / Heads.KvHeads);
+            var scores = slots.Select(slot => Enumerable.Range(0, d).Sum(i => (double)qkv[h * d + i] * keys[slot * Heads.KvWidth + g * d + i]) / Math.Sqrt(d)).ToArray();
             var max = scores.Max();
             var exp = scores.Select(s => Math.Exp(s - max)).ToArray();
             var sum = exp.Sum();
-            for (var d = 0; d < HeadDim; d++)
+            for (var i = 0; i < d; i++)
             {
-                double acc = 0;
-                for (var t = 0; t < keys.Length; t++)
-                {
-                    acc += exp[t] / sum * values[t][kvh * HeadDim + d];
-                }
-
-                output[h * HeadDim + d] = (float)acc;
+                output[h * d + i] = (float)slots.Select((slot, t) => exp[t] / sum * values[slot * Heads.KvWidth + g * d + i]).Sum();
             }
         }
 
         return output;
     }
 
-    private static float[] RandomVector(Random random, int length) =>
-        Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+    private static float[] RandomMatrix(Random random, int rows, int columns) =>
+        Enumerable.Range(0, rows * columns).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+
+    private static DeviceBuffer Upload(ComputeDevice device, float[] values, int columns)
+    {
+        var buffer = device.Allocate(ElementType.Float32, new TensorShape(values.Length / columns, columns));
+        device.CopyToDevice<float>(values, buffer);
+        return buffer;
+    }
+
+    private static DeviceBuffer UploadInts(ComputeDevice device, int[] values, int columns)
+    {
+        var buffer = device.Allocate(ElementType.Int32, new TensorShape(values.Length / columns, columns));
+        device.CopyToDevice<int>(values, buffer);
+        return buffer;
+    }
 }

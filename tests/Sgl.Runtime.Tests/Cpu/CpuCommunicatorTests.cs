@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Devices;
+using Sgl.Platforms.Serving;
 
 namespace Sgl.Runtime.Tests.Cpu;
 
@@ -11,7 +12,6 @@ public sealed class CpuCommunicatorTests
     public void All_reduce_sums_across_ranks_on_separate_threads_and_every_rank_gets_the_same_bits(int worldSize)
     {
         using var cpu = new FakeCpu(cores: 4);
-        var type = cpu.Platform.GetDeviceCommunicatorType()!;
         var group = new ConcurrentDictionary<string, object>();
         const int Length = 1000;
         const int Rounds = 25;
@@ -19,13 +19,17 @@ public sealed class CpuCommunicatorTests
 
         var threads = Enumerable.Range(0, worldSize).Select(rank => new Thread(() =>
         {
-            using var communicator = (IDeviceCommunicator)Activator.CreateInstance(type, new DeviceCommunicatorContext(rank, worldSize, rank, group))!;
+            using var device = cpu.Platform.OpenDevice(rank, rank)!;
+            using var communicator = cpu.Platform.Serving.CreateCommunicator(device, new DeviceCommunicatorContext(rank, worldSize, rank, group))!;
+            using var buffer = device.Allocate(ElementType.Float32, new TensorShape(1, Length));
+            var allReduce = new AllReduceOperation(buffer);
             results[rank] = new float[Rounds][];
             for (var round = 0; round < Rounds; round++)
             {
-                var buffer = Enumerable.Range(0, Length).Select(i => 0.1f * (rank + 1) * (i + round)).ToArray();
-                communicator.AllReduceSum(buffer);
-                results[rank][round] = buffer;
+                device.CopyToDevice<float>(Enumerable.Range(0, Length).Select(i => 0.1f * (rank + 1) * (i + round)).ToArray(), buffer);
+                communicator.AllReduce(allReduce);
+                results[rank][round] = new float[Length];
+                device.CopyToHost<float>(buffer, results[rank][round]);
             }
         })).ToArray();
         foreach (var thread in threads)
@@ -62,11 +66,12 @@ public sealed class CpuCommunicatorTests
         using var cpu = new FakeCpu(cores: 4);
         using var abort = new CancellationTokenSource();
         var group = new ConcurrentDictionary<string, object>();
-        var type = cpu.Platform.GetDeviceCommunicatorType()!;
-        using var rank0 = (IDeviceCommunicator)Activator.CreateInstance(type, new DeviceCommunicatorContext(0, 2, 0, group) { Aborted = abort.Token })!;
+        using var device = cpu.Platform.OpenDevice(0, 0)!;
+        using var rank0 = cpu.Platform.Serving.CreateCommunicator(device, new DeviceCommunicatorContext(0, 2, 0, group) { Aborted = abort.Token })!;
+        using var buffer = device.Allocate(ElementType.Float32, new TensorShape(1, 4));
         abort.CancelAfter(TimeSpan.FromMilliseconds(50));
 
-        var act = () => rank0.AllReduceSum(new float[4]);
+        var act = () => rank0.AllReduce(new AllReduceOperation(buffer));
 
         act.Should().Throw<OperationCanceledException>();
     }

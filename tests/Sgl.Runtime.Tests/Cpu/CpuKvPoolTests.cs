@@ -1,17 +1,20 @@
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Devices;
+using Sgl.Platforms.Serving;
 
 namespace Sgl.Runtime.Tests.Cpu;
 
+/// <summary>The contract's KV pool on the cpu platform's device, through the cpu serving part.</summary>
 public sealed class CpuKvPoolTests
 {
     private static KvPoolRequest Shape(int? maxTokens = 16, double fraction = 0.5) =>
-        new(LayerCount: 2, KvHeadCount: 2, HeadDim: 8, KvCacheDataType.Float32) { MaxTokens = maxTokens, MemFractionStatic = fraction };
+        new(LayerCount: 2, KvHeadCount: 2, HeadDim: 8, ElementType.Float32) { MaxTokens = maxTokens, MemFractionStatic = fraction };
 
     [Fact]
     public void Allocate_hands_out_distinct_slots_and_free_returns_them()
     {
         using var cpu = new FakeCpu();
-        using var pool = cpu.Platform.CreateKvPool(Shape());
+        using var device = cpu.Platform.OpenDevice(0, 0)!;
+        using var pool = cpu.Platform.Serving.CreateKvPool(device, Shape());
         Span<int> first = stackalloc int[10];
         Span<int> second = stackalloc int[6];
 
@@ -22,17 +25,18 @@ public sealed class CpuKvPoolTests
         pool.FreeSlots.Should().Be(0);
         pool.Free(first);
         pool.FreeSlots.Should().Be(10);
-        pool.Location.Should().Be("host");
         pool.SizeBytes.Should().Be(2L * 2 * 16 * 2 * 8 * sizeof(float));
+        pool.GetKeys(1).Shape.Should().Be(new TensorShape(16, 16), "one row of KvHeads × HeadDim per slot");
+        pool.GetValues(0).Device.Should().BeSameAs(device);
     }
 
     [Fact]
     public void Exhaustion_throws_an_actionable_error_and_allocates_nothing()
     {
         using var cpu = new FakeCpu();
-        using var pool = cpu.Platform.CreateKvPool(Shape(maxTokens: 4));
-        var slots = new int[3];
-        pool.Allocate(slots);
+        using var device = cpu.Platform.OpenDevice(0, 0)!;
+        using var pool = cpu.Platform.Serving.CreateKvPool(device, Shape(maxTokens: 4));
+        pool.Allocate(new int[3]);
 
         var act = () => pool.Allocate(new int[2]);
 
@@ -45,7 +49,8 @@ public sealed class CpuKvPoolTests
     public void Freeing_a_slot_that_is_not_allocated_is_refused()
     {
         using var cpu = new FakeCpu();
-        using var pool = cpu.Platform.CreateKvPool(Shape());
+        using var device = cpu.Platform.OpenDevice(0, 0)!;
+        using var pool = cpu.Platform.Serving.CreateKvPool(device, Shape());
 
         var act = () => pool.Free([3]);
 
@@ -53,32 +58,13 @@ public sealed class CpuKvPoolTests
     }
 
     [Fact]
-    public void Keys_and_values_read_back_as_written_per_layer()
-    {
-        using var cpu = new FakeCpu();
-        using var pool = cpu.Platform.CreateKvPool(Shape());
-        var slot = new int[1];
-        pool.Allocate(slot);
-        var key = Enumerable.Range(0, 16).Select(i => (float)i).ToArray();
-        var value = Enumerable.Range(0, 16).Select(i => -(float)i).ToArray();
-        pool.Write(1, slot[0], key, value);
-        pool.Write(0, slot[0], value, key);
-
-        var k = new float[16];
-        var v = new float[16];
-        pool.Read(1, slot[0], k, v);
-
-        k.Should().Equal(key);
-        v.Should().Equal(value);
-    }
-
-    [Fact]
     public void Capacity_comes_from_free_memory_times_the_fraction_when_no_token_count_is_given()
     {
         // MemAvailable 1 MiB; a token takes 2 (K,V) × 2 layers × 2 heads × 8 × 4 bytes = 256 bytes.
         using var cpu = new FakeCpu(availableBytes: 1L << 20);
+        using var device = cpu.Platform.OpenDevice(0, 0)!;
 
-        using var pool = cpu.Platform.CreateKvPool(Shape(maxTokens: null, fraction: 0.25));
+        using var pool = cpu.Platform.Serving.CreateKvPool(device, Shape(maxTokens: null, fraction: 0.25));
 
         pool.Capacity.Should().Be((1 << 20) / 4 / 256);
     }
@@ -87,19 +73,34 @@ public sealed class CpuKvPoolTests
     public void Capacity_from_a_large_host_is_capped()
     {
         using var cpu = new FakeCpu(availableBytes: 1L << 40);
+        using var device = cpu.Platform.OpenDevice(0, 0)!;
 
-        using var pool = cpu.Platform.CreateKvPool(Shape(maxTokens: null, fraction: 1));
+        using var pool = cpu.Platform.Serving.CreateKvPool(device, Shape(maxTokens: null, fraction: 1));
 
         pool.Capacity.Should().Be(1 << 16);
     }
 
     [Fact]
-    public void Half_precision_is_refused_with_the_fix()
+    public void A_budget_that_holds_no_token_says_what_to_raise()
+    {
+        using var cpu = new FakeCpu(availableBytes: 100);
+        using var device = cpu.Platform.OpenDevice(0, 0)!;
+
+        var act = () => cpu.Platform.Serving.CreateKvPool(device, Shape(maxTokens: null, fraction: 0.5));
+
+        act.Should().Throw<KvPoolExhaustedException>().WithMessage("*less than one token (256 bytes)*--mem-fraction-static*--max-total-tokens*");
+    }
+
+    [Fact]
+    public void Disposing_the_pool_releases_every_buffer()
     {
         using var cpu = new FakeCpu();
+        using var device = cpu.Platform.OpenDevice(0, 0)!;
+        var pool = cpu.Platform.Serving.CreateKvPool(device, Shape());
+        var buffers = Enumerable.Range(0, 2).SelectMany(l => new[] { pool.GetKeys(l), pool.GetValues(l) }).ToList();
 
-        var act = () => cpu.Platform.CreateKvPool(Shape() with { DataType = KvCacheDataType.BFloat16 });
+        pool.Dispose();
 
-        act.Should().Throw<NotSupportedException>().WithMessage("*float32*");
+        buffers.Should().OnlyContain(b => b.IsDisposed);
     }
 }

@@ -18,7 +18,7 @@ public sealed class CpuProbeTests
         device.Capability.Should().Be("sse4_2,avx,avx2,fma,avx512f");
         cpu.Probe.Reason.Should().Contain("6 logical cores").And.Contain("/proc/cpuinfo");
         cpu.Platform.GetFreeMemory(0).Should().Be(5L << 30, "free memory is MemAvailable");
-        cpu.Platform.MaxLocalRanks.Should().Be(6);
+        cpu.Platform.Capabilities.MaxLocalRanks.Should().Be(6);
         cpu.Platform.DistributedBackend.Should().Be("gloo");
     }
 
@@ -33,7 +33,7 @@ public sealed class CpuProbeTests
         result.Status.Should().Be(ProbeStatus.Available);
         result.Devices.Should().ContainSingle().Which.MemoryBytes.Should().BePositive();
         result.Reason.Should().Contain("unreadable").And.Contain(Environment.ProcessorCount + " logical cores");
-        platform.MaxLocalRanks.Should().Be(Environment.ProcessorCount);
+        platform.Capabilities.MaxLocalRanks.Should().Be(Environment.ProcessorCount);
     }
 
     [Fact]

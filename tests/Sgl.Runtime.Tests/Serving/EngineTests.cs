@@ -1,5 +1,7 @@
-using Args = Sgl.Platforms.ExtensionPoints.ServerArgs;
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Devices;
+using Sgl.Platforms.Serving;
+using Sgl.Platforms.Testing;
+using Args = Sgl.Platforms.Serving.ServerArgs;
 using Sgl.Runtime.Entrypoints;
 using Sgl.Runtime.ServerArgs;
 
@@ -45,14 +47,44 @@ public sealed class EngineTests
             TpSize = 1,
             Device = "Fake Xeon 9000",
             DeviceIndex = 0,
-            GraphRunner = "eager",
-            KvPoolLocation = "host",
+            Compute = "cpu:0 (Fake Xeon 9000)",
+            DataType = "Float32",
+            GraphRunner = "eager (platform 'cpu' has no graph capture)",
+            KvPoolLocation = "cpu:0 (Fake Xeon 9000)",
             KvPoolTokens = 64,
             KvPoolBytes = 64L * 2 * 4 * 64 * sizeof(float),
+            KvCacheDataType = "Float32",
             AttentionBackend = "simd",
-            Communicator = "inproc",
+            Communicator = (string?)null,
             DistributedBackend = "gloo",
         });
+        first.Plan.DecodeOperations.Should().OnlyContain(o => o.Placement == "Device" || o.Placement == "AttentionBackend");
+        first.Plan.Fallbacks.Should().BeEmpty();
+    }
+
+    /// <summary>The tokens the runtime generated before the device-resident contract, recorded from that build: v1 computes the same function.</summary>
+    [Theory]
+    [InlineData("The platform is", new[] { 163, 63, 152, 136, 62, 179, 255, 255, 255, 255, 255, 255, 255, 256, 166, 153, 69, 102, 166, 249, 74, 35, 210, 61, 44, 186, 41, 52, 104, 255, 255, 194, 240, 256, 130, 224, 132, 134, 244, 224, 235, 66, 256, 130, 224, 55, 215, 73 })]
+    [InlineData("Once upon a time, in a data centre far away", new[] { 80, 213, 69, 74, 13, 9, 9, 69, 38, 22, 11, 71, 166, 141, 252, 240, 131, 233, 79, 73, 16, 71, 9, 253, 121, 9, 69, 38, 230, 223, 130, 118, 213, 94, 252, 38, 22, 11, 71, 121, 9, 4, 71, 2, 57, 130, 118, 171 })]
+    public void The_cpu_generates_the_tokens_of_the_runtime_before_the_device_layer(string prompt, int[] expected)
+    {
+        using var cpu = new FakeCpu();
+
+        var result = Engine.Generate(new Args { MaxTotalTokens = 256 }, new GenerationRequest(prompt, 48), cpu.Platform);
+
+        result.OutputTokenIds.Should().Equal(expected);
+    }
+
+    [Fact]
+    public void A_prompt_longer_than_the_prefill_chunk_gives_the_same_tokens()
+    {
+        using var cpu = new FakeCpu();
+        var request = new GenerationRequest("Once upon a time, in a data centre far away", 16);
+
+        var whole = Engine.Generate(new Args { MaxTotalTokens = 128 }, request, cpu.Platform);
+        var chunked = Engine.Generate(new Args { MaxTotalTokens = 128, ChunkedPrefillSize = 5 }, request, cpu.Platform);
+
+        chunked.OutputTokenIds.Should().Equal(whole.OutputTokenIds);
     }
 
     [Fact]

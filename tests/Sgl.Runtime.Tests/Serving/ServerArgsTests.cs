@@ -1,7 +1,8 @@
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms;
+using Sgl.Platforms.Devices;
 using Sgl.Platforms.Testing;
 using Sgl.Runtime.ServerArgs;
-using Args = Sgl.Platforms.ExtensionPoints.ServerArgs;
+using Args = Sgl.Platforms.Serving.ServerArgs;
 
 namespace Sgl.Runtime.Tests.Serving;
 
@@ -10,12 +11,16 @@ public sealed class ServerArgsTests
     [Fact]
     public void Parser_reads_what_was_given_and_leaves_the_rest_unset()
     {
-        var args = ServerArgsParser.Parse(["--tp-size", "2", "--attention-backend", "simd", "--mem-fraction-static", "0.3", "--disable-cuda-graph"]);
+        var args = ServerArgsParser.Parse(["--tp-size", "2", "--attention-backend", "simd", "--mem-fraction-static", "0.3", "--disable-graph-capture", "--dtype", "BFloat16", "--chunked-prefill-size", "64"]);
+        var alias = ServerArgsParser.Parse(["--disable-cuda-graph"]);
 
         args.TpSize.Should().Be(2);
         args.AttentionBackend.Should().Be("simd");
         args.MemFractionStatic.Should().Be(0.3);
-        args.DisableCudaGraph.Should().BeTrue();
+        args.DisableGraphCapture.Should().BeTrue();
+        args.DataType.Should().Be(ElementType.BFloat16);
+        args.ChunkedPrefillSize.Should().Be(64);
+        alias.DisableGraphCapture.Should().BeTrue("SGLang's flag name still works");
         args.ModelPath.Should().BeNull();
         args.KvCacheDataType.Should().BeNull();
         args.MaxTotalTokens.Should().BeNull();
@@ -35,13 +40,16 @@ public sealed class ServerArgsTests
         using var cpu = new FakeCpu();
 
         var defaults = ServerArgsDefaults.Resolve(new Args(), cpu.Platform);
-        var user = ServerArgsDefaults.Resolve(new Args { MemFractionStatic = 0.9, KvCacheDataType = KvCacheDataType.Float32, DistributedBackend = "mine" }, cpu.Platform);
+        var user = ServerArgsDefaults.Resolve(new Args { MemFractionStatic = 0.9, KvCacheDataType = ElementType.Float32, DistributedBackend = "mine" }, cpu.Platform);
 
         defaults.AttentionBackend.Should().Be("simd");
         defaults.MemFractionStatic.Should().Be(0.2);
         defaults.DistributedBackend.Should().Be("gloo");
         defaults.TpSize.Should().Be(1);
         defaults.ModelPath.Should().Be("sgl-tiny");
+        defaults.DataType.Should().Be(ElementType.Float32);
+        defaults.KvCacheDataType.Should().Be(ElementType.Float32);
+        defaults.ChunkedPrefillSize.Should().Be(512);
         user.MemFractionStatic.Should().Be(0.9);
         user.DistributedBackend.Should().Be("mine");
         user.AttentionBackend.Should().Be("simd");
@@ -52,25 +60,48 @@ public sealed class ServerArgsTests
     {
         var platform = new MockPlatform
         {
-            LocalRanks = 8,
+            CapabilitiesFactory = _ => new PlatformCapabilities { MaxLocalRanks = 8 },
             ServerArgsDefaults = a =>
             {
                 a.TpSize = 4;
                 a.MemFractionStatic = 0.1;
                 a.AttentionBackend = "platform-choice";
-                a.DisableCudaGraph = true;
-                a.PageSize = 16;
+                a.DisableGraphCapture = true;
+                a.ChunkedPrefillSize = 16;
             },
         };
-        var user = new Args { TpSize = 2, MemFractionStatic = 0.7, AttentionBackend = "user-choice", DisableCudaGraph = false };
+        var user = new Args { TpSize = 2, MemFractionStatic = 0.7, AttentionBackend = "user-choice", DisableGraphCapture = false };
 
         var resolved = ServerArgsDefaults.Resolve(user, platform);
 
         resolved.TpSize.Should().Be(2);
         resolved.MemFractionStatic.Should().Be(0.7);
         resolved.AttentionBackend.Should().Be("user-choice");
-        resolved.DisableCudaGraph.Should().BeFalse();
-        resolved.PageSize.Should().Be(16, "values the user left unset take the platform's default");
-        user.PageSize.Should().BeNull("the user's object is not changed");
+        resolved.DisableGraphCapture.Should().BeFalse();
+        resolved.ChunkedPrefillSize.Should().Be(16, "values the user left unset take the platform's default");
+        user.ChunkedPrefillSize.Should().BeNull("the user's object is not changed");
+    }
+
+    [Theory]
+    [InlineData("--dtype", "*--dtype BFloat16 is not supported by platform 'cpu', which computes in Float32; use --dtype Float32.")]
+    [InlineData("--kv-cache-dtype", "*--kv-cache-dtype BFloat16 is not supported by platform 'cpu', which stores KV caches in Float32; use --kv-cache-dtype Float32.")]
+    public void Element_types_the_platform_does_not_declare_are_refused_before_anything_is_built(string option, string message)
+    {
+        using var cpu = new FakeCpu();
+        var args = option == "--dtype" ? new Args { DataType = ElementType.BFloat16 } : new Args { KvCacheDataType = ElementType.BFloat16 };
+
+        var act = () => ServerArgsDefaults.Resolve(args, cpu.Platform);
+
+        act.Should().Throw<InvalidServerArgsException>().WithMessage(message);
+    }
+
+    [Fact]
+    public void The_benchmark_model_takes_the_platforms_element_type_when_its_own_is_not_supported()
+    {
+        using var cpu = new FakeCpu();
+
+        var resolved = ServerArgsDefaults.Resolve(new Args { ModelPath = "sgl-synthetic-1b" }, cpu.Platform);
+
+        resolved.DataType.Should().Be(ElementType.Float32, "the cpu platform computes in float32, and its default wins over the model's bfloat16");
     }
 }

@@ -1,4 +1,5 @@
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Devices;
+using Sgl.Platforms.Serving;
 
 namespace Sgl.Platforms.BuiltIn.Cpu;
 
@@ -37,11 +38,18 @@ internal sealed class CpuCommunicator : IDeviceCommunicator
     public int WorldSize { get; }
 
     /// <inheritdoc />
-    public void AllReduceSum(Span<float> buffer)
+    /// <exception cref="ArgumentException">The buffer is not a float32 buffer of a cpu device.</exception>
+    public void AllReduce(AllReduceOperation operation)
     {
+        ArgumentNullException.ThrowIfNull(operation);
+        if (operation.Buffer.Root is not CpuBuffer || operation.Buffer.ElementType != ElementType.Float32)
+        {
+            throw new ArgumentException($"The inproc communicator sums float32 buffers of the cpu device; it was given {operation.Buffer} on '{operation.Buffer.Device}'.", nameof(operation));
+        }
+
         if (WorldSize > 1)
         {
-            _rendezvous.AllReduceSum(Rank, buffer, _aborted);
+            _rendezvous.AllReduceSum(Rank, CpuBuffer.Floats(operation.Buffer), _aborted);
         }
     }
 

@@ -1,22 +1,26 @@
 using System.Composition;
 using System.Globalization;
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Devices;
 using Sgl.Platforms.Probing;
+using Sgl.Platforms.Serving;
 
 namespace Sgl.Platforms.BuiltIn.Cuda;
 
 /// <summary>
 /// The built-in cuda platform: NVIDIA GPUs. The probe reads NVML only; the CUDA driver is loaded by
-/// <see cref="Platform.InitializeDevice(int, int)"/> and nowhere else.
+/// opening a device (<see cref="Platform.OpenDevice(int, int)"/>) and nowhere else.
 /// </summary>
 [Export(typeof(Platform))]
 [PlatformMetadata("cuda", Kind = PlatformEnum.Cuda, Priority = 100, Vendor = "NVIDIA")]
 public sealed class CudaPlatform : Platform
 {
+    /// <summary>Every operation of the contract but the all-reduce (the communicator's).</summary>
+    private static readonly OperationKind[] KernelOperations = [.. Enum.GetValues<OperationKind>().Where(k => k != OperationKind.AllReduce)];
+
     private readonly string _nvmlLibrary;
     private readonly string _cudaLibrary;
     private readonly Lock _lock = new();
-    private readonly Dictionary<int, IntPtr> _contexts = [];
+    private readonly Dictionary<int, CudaDevice> _open = [];
     private CudaDriver? _driver;
 
     /// <summary>Creates the platform; touches no hardware and loads no library.</summary>
@@ -33,15 +37,6 @@ public sealed class CudaPlatform : Platform
         _nvmlLibrary = nvmlLibrary;
         _cudaLibrary = cudaLibrary;
     }
-
-    /// <inheritdoc />
-    public override string DeviceName => "cuda";
-
-    /// <inheritdoc />
-    public override string DeviceType => "cuda";
-
-    /// <inheritdoc />
-    public override PlatformEnum Kind => PlatformEnum.Cuda;
 
     /// <inheritdoc />
     public override string DistributedBackend => "nccl";
@@ -69,81 +64,77 @@ public sealed class CudaPlatform : Platform
 
     /// <inheritdoc />
     /// <remarks>
-    /// Loads libcuda (the only place it is loaded), calls cuInit, retains the primary context of device
-    /// <paramref name="localRank"/> and makes it current on the calling thread. Calling it again for the
-    /// same device only makes the context current again.
-    /// </remarks>
-    /// <exception cref="CudaException">The driver could not be loaded or a driver call failed; the message says which and why.</exception>
-    public override void InitializeDevice(int rank, int localRank)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(localRank);
-        lock (_lock)
-        {
-            var driver = LoadDriver();
-            if (!_contexts.TryGetValue(localRank, out var context))
-            {
-                try
-                {
-                    context = driver.RetainPrimaryContext(localRank);
-                }
-                catch (CudaException e)
-                {
-                    throw new CudaException(e.Result,
-                        $"Rank {rank} could not open CUDA device {localRank}: {e.Message} " +
-                        $"Check that the device exists (nvidia-smi) and that {CudaVisibleDevices.VariableName} lists it.");
-                }
-
-                _contexts[localRank] = context;
-            }
-
-            driver.SetCurrent(context);
-        }
-    }
-
-    /// <inheritdoc />
-    /// <remarks>
-    /// After <see cref="InitializeDevice(int, int)"/> for the device this is cuMemGetInfo; before, NVML
-    /// reports it without creating a context.
+    /// Once the device is open this is cuMemGetInfo in its context (what the KV pool is sized from, after the
+    /// weights); before, NVML reports it without creating a context.
     /// </remarks>
     public override long GetFreeMemory(int deviceIndex)
     {
+        CudaDevice? open;
         lock (_lock)
         {
-            if (_driver is not null && _contexts.TryGetValue(deviceIndex, out var context))
-            {
-                _driver.SetCurrent(context);
-                return _driver.GetMemoryInfo().Free;
-            }
+            _open.TryGetValue(deviceIndex, out open);
         }
 
-        return NvmlMemoryReader.ReadFree(_nvmlLibrary, DeviceUuid(deviceIndex)) ?? base.GetFreeMemory(deviceIndex);
-    }
-
-    /// <inheritdoc />
-    /// <remarks>
-    /// Device memory through cuMemAlloc, one K and one V buffer per layer. Capacity is
-    /// <see cref="KvPoolRequest.MaxTokens"/>, or the free memory times <see cref="KvPoolRequest.MemFractionStatic"/>
-    /// divided by <see cref="KvPoolRequest.BytesPerToken"/>. Float32, Float16 and BFloat16 are stored as asked.
-    /// </remarks>
-    /// <exception cref="InvalidOperationException">The device was not initialised.</exception>
-    /// <exception cref="CudaException">The allocation failed.</exception>
-    public override IKvPool CreateKvPool(KvPoolRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        lock (_lock)
-        {
-            if (_driver is null || !_contexts.TryGetValue(request.DeviceIndex, out var context))
-            {
-                throw new InvalidOperationException(
-                    $"CUDA device {request.DeviceIndex} is not initialised; call InitializeDevice(rank, {request.DeviceIndex}) on this platform before creating its KV pool.");
-            }
-
-            return CudaKvPool.Create(_driver, context, request);
-        }
+        return open is { IsDisposed: false }
+            ? open.FreeMemory
+            : NvmlMemoryReader.ReadFree(_nvmlLibrary, DeviceUuid(deviceIndex)) ?? base.GetFreeMemory(deviceIndex);
     }
 
     /// <inheritdoc />
     protected override ProbeResult ProbeCore(ProbeContext context) => CudaProbe.Run(context, _nvmlLibrary);
+
+    /// <summary>One rank per GPU; every operation of the contract in float32, float16 and bfloat16; CUDA graphs.</summary>
+    /// <param name="devices">The GPUs NVML reported.</param>
+    protected override PlatformCapabilities DescribeCapabilities(IReadOnlyList<DeviceInfo> devices) => new()
+    {
+        MaxLocalRanks = devices.Count,
+        Operations = KernelOperations.ToHashSet(),
+        ElementTypes = new HashSet<ElementType> { ElementType.Float32, ElementType.Float16, ElementType.BFloat16 },
+        KvElementTypes = new HashSet<ElementType> { ElementType.Float32, ElementType.Float16, ElementType.BFloat16 },
+        GraphCapture = true,
+    };
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Loads libcuda (the only place it is loaded), calls cuInit, retains the GPU's primary context, creates a
+    /// stream and loads the kernels (the driver compiles their PTX for this GPU).
+    /// </remarks>
+    /// <exception cref="CudaException">The driver could not be loaded, a driver call failed or the kernels did not load; the message says which and why.</exception>
+    protected override ComputeDevice OpenDeviceCore(int rank, int deviceIndex)
+    {
+        lock (_lock)
+        {
+            var driver = LoadDriver();
+            var devices = Devices;
+            var name = deviceIndex < devices.Count ? devices[deviceIndex].Name : "NVIDIA GPU";
+            try
+            {
+                var device = CudaDevice.Open(this, driver, deviceIndex, name, Closed);
+                _open[deviceIndex] = device;
+                return device;
+            }
+            catch (CudaException e) when (e.Message.StartsWith("cuDevice", StringComparison.Ordinal))
+            {
+                throw new CudaException(e.Result,
+                    $"Rank {rank} could not open CUDA device {deviceIndex}: {e.Message} " +
+                    $"Check that the device exists (nvidia-smi) and that {CudaVisibleDevices.VariableName} lists it.");
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    protected override ServingHooks CreateServingHooks() => new CudaServingHooks(this);
+
+    private void Closed(CudaDevice device)
+    {
+        lock (_lock)
+        {
+            if (_open.TryGetValue(device.Index, out var open) && ReferenceEquals(open, device))
+            {
+                _open.Remove(device.Index);
+            }
+        }
+    }
 
     private CudaDriver LoadDriver()
     {

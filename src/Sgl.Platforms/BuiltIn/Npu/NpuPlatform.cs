@@ -9,15 +9,6 @@ namespace Sgl.Platforms.BuiltIn.Npu;
 public sealed class NpuPlatform : Platform
 {
     /// <inheritdoc />
-    public override string DeviceName => "npu";
-
-    /// <inheritdoc />
-    public override string DeviceType => "npu";
-
-    /// <inheritdoc />
-    public override PlatformEnum Kind => PlatformEnum.Npu;
-
-    /// <inheritdoc />
     public override string DistributedBackend => "hccl";
 
     /// <inheritdoc />

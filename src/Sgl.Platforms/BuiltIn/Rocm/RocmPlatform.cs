@@ -9,16 +9,6 @@ namespace Sgl.Platforms.BuiltIn.Rocm;
 public sealed class RocmPlatform : Platform
 {
     /// <inheritdoc />
-    public override string DeviceName => "rocm";
-
-    /// <inheritdoc />
-    /// <remarks>HIP devices use the <c>cuda</c> device type, as in PyTorch and SGLang.</remarks>
-    public override string DeviceType => "cuda";
-
-    /// <inheritdoc />
-    public override PlatformEnum Kind => PlatformEnum.Rocm;
-
-    /// <inheritdoc />
     public override string DistributedBackend => "rccl";
 
     /// <inheritdoc />

@@ -9,15 +9,6 @@ namespace Sgl.Platforms.BuiltIn.Xpu;
 public sealed class XpuPlatform : Platform
 {
     /// <inheritdoc />
-    public override string DeviceName => "xpu";
-
-    /// <inheritdoc />
-    public override string DeviceType => "xpu";
-
-    /// <inheritdoc />
-    public override PlatformEnum Kind => PlatformEnum.Xpu;
-
-    /// <inheritdoc />
     public override string DistributedBackend => "xccl";
 
     /// <inheritdoc />

@@ -6,7 +6,6 @@
 #endif
 using System.Composition;
 using Sgl.Platforms;
-using Sgl.Platforms.ExtensionPoints;
 using Sgl.Platforms.Probing;
 
 namespace Sgl.Platform.Example;
@@ -16,8 +15,12 @@ namespace Sgl.Platform.Example;
 /// outranks the built-in accelerators (priority 100) when its priority is above theirs.
 /// </summary>
 /// <remarks>
-/// Inside namespace Sgl.Platform.Example the simple name <c>Platform</c> binds to the namespace
-/// <c>Sgl.Platform</c>, so the base class is written <c>Platforms.Platform</c>.
+/// <para>Inside namespace Sgl.Platform.Example the simple name <c>Platform</c> binds to the namespace
+/// <c>Sgl.Platform</c>, so the base class is written <c>Platforms.Platform</c>.</para>
+/// <para>The platform's identity (name, kind, priority) is its [PlatformMetadata], written once. Until it
+/// has a device layer (override <c>OpenDeviceCore</c> with a <c>ComputeDevice</c> over the vendor's driver and
+/// declare its operations in <c>DescribeCapabilities</c>), the runtimes compute on the host CPU reference and
+/// say so; the conformance suite checks every operation it declares against that reference.</para>
 /// </remarks>
 [Export(typeof(Platforms.Platform))]
 [PlatformMetadata("exampleid", Kind = PlatformEnum.Oot, Priority = PRIORITY_VALUE, Vendor = "Example Vendor")]
@@ -29,26 +32,9 @@ public sealed class ExamplePlatform : Platforms.Platform
     }
 
     /// <inheritdoc />
-    public override string DeviceName => "exampleid";
-
-    /// <inheritdoc />
-    public override string DeviceType => "exampleid";
-
-    /// <inheritdoc />
-    public override PlatformEnum Kind => PlatformEnum.Oot;
-
-    /// <inheritdoc />
     /// <remarks>Replace with the vendor's collective communication library once the runtime can use it.</remarks>
     public override string DistributedBackend => "gloo";
 
     /// <inheritdoc />
     protected override ProbeResult ProbeCore(ProbeContext context) => ExampleProbe.Probe(context);
-
-    /// <inheritdoc />
-    /// <remarks>Fills only what the user left unset; graph capture is off until the platform has a graph runner.</remarks>
-    public override void ApplyServerArgsDefaults(ServerArgs args)
-    {
-        base.ApplyServerArgsDefaults(args);
-        args.DisableCudaGraph ??= true;
-    }
 }

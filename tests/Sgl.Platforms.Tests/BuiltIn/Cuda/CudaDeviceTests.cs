@@ -1,213 +1,200 @@
 using System.Runtime.InteropServices;
 using Sgl.Platforms.BuiltIn.Cuda;
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Devices;
 using Sgl.Platforms.Probing;
+using Sgl.Platforms.Serving;
 using Sgl.Platforms.Testing;
+using Sgl.Runtime;
+using Sgl.Runtime.Entrypoints;
 
 namespace Sgl.Platforms.Tests.BuiltIn.Cuda;
 
-/// <summary>Device initialisation and the device-memory KV pool, against the libcuda shim.</summary>
+/// <summary>
+/// The cuda platform's device layer against the libcuda shim, which checks every launch's grid and block against
+/// the kernel ABI and every pointer against a live allocation, then runs a C emulation of the kernel: the host's
+/// side (argument marshaling, launch shapes, copies, graphs, errors, cleanup) is proved here without a GPU; the
+/// kernels themselves are checked on a GPU by <see cref="CudaGpuTests"/>.
+/// </summary>
 [Collection(NativeCudaTests.Name)]
 public sealed class CudaDeviceTests(CudaShims shims)
 {
-    private static readonly KvPoolRequest SmallRequest = new(LayerCount: 2, KvHeadCount: 2, HeadDim: 4, KvCacheDataType.Float32) { MaxTokens = 8 };
+    private static readonly GenerationRequest Request = new("The platform is", 12);
 
     [Fact]
-    public void A_pool_of_max_tokens_lives_on_the_device_and_round_trips_keys_and_values()
+    public void Every_operation_matches_the_cpu_reference_in_every_element_type()
     {
-        var platform = InitializedPlatform();
+        var platform = Probed();
+        using var device = platform.OpenDevice(0, 0)!;
 
-        using var pool = platform.CreateKvPool(SmallRequest);
-        var slots = pool.Allocate(3);
-        float[] key = [1, 2, 3, 4, 5, 6, 7, 8.5f];
-        float[] value = [-1, -2, -3, -4, -5, -6, -7, -8.25f];
-        pool.Write(1, slots[2], key, value);
-        var keyBack = new float[8];
-        var valueBack = new float[8];
-        pool.Read(1, slots[2], keyBack, valueBack);
+        var results = DeviceConformance.Check(device, platform.Capabilities.Operations, platform.Capabilities.ElementTypes, seed: 11);
 
-        pool.Location.Should().Be("device");
-        pool.Capacity.Should().Be(8);
-        pool.SizeBytes.Should().Be(8 * SmallRequest.BytesPerToken);
-        pool.FreeSlots.Should().Be(5);
-        keyBack.Should().Equal(key);
-        valueBack.Should().Equal(value);
+        results.Should().HaveCount(12 * 3);
+        results.Should().OnlyContain(r => r.Passed, string.Join("\n", results.Where(r => !r.Passed).Select(r => r.Message)));
+    }
+
+    [Fact]
+    public void The_tiny_model_generates_the_cpu_tokens_replaying_a_cuda_graph_and_eagerly()
+    {
+        var platform = Probed();
+        using var cpu = new FakeSystemRoot().WithCpuInfo("reference", 2).WithMemInfo(8L << 30, 4L << 30);
+        var reference = new Sgl.Platforms.BuiltIn.Cpu.CpuPlatform();
+        reference.Probe(new ProbeContext(cpu.View()));
+        var graphLaunches = ShimCounter("cuShimGraphLaunches");
+
+        var graphs = Engine.Generate(new ServerArgs { MaxTotalTokens = 64 }, Request, platform);
+        var launched = ShimCounter("cuShimGraphLaunches") - graphLaunches;
+        var eager = Engine.Generate(new ServerArgs { MaxTotalTokens = 64, DisableGraphCapture = true }, Request, platform);
+        var expected = Engine.Generate(new ServerArgs { MaxTotalTokens = 64 }, Request, reference);
+
+        graphs.OutputTokenIds.Should().Equal(expected.OutputTokenIds);
+        eager.OutputTokenIds.Should().Equal(expected.OutputTokenIds);
+        graphs.Plan.GraphRunner.Should().Be("cuda-graph");
+        launched.Should().Be(graphs.DecodeSteps, "every decode step is one graph launch");
+        graphs.DecodeBytesToDevicePerStep.Should().Be(8);
+        graphs.DecodeBytesToHostPerStep.Should().Be(4);
+        graphs.Plan.Fallbacks.Should().BeEmpty();
+        graphs.Plan.DeviceCapability.Should().Be("9.0");
     }
 
     [Theory]
-    [InlineData(KvCacheDataType.Float16)]
-    [InlineData(KvCacheDataType.BFloat16)]
-    public void Half_precision_pools_store_converted_values(KvCacheDataType dataType)
+    [InlineData(ElementType.BFloat16)]
+    [InlineData(ElementType.Float16)]
+    public void Half_precision_runs_every_operation_on_the_device(ElementType elementType)
     {
-        var platform = InitializedPlatform();
-        using var pool = platform.CreateKvPool(SmallRequest with { DataType = dataType });
-        var slot = pool.Allocate(1)[0];
-        float[] key = [0.5f, -1.25f, 3, 1024, -0.0625f, 7, 0, 2.5f];
-        float[] value = [1.1f, 2.2f, 3.3f, 4.4f, 5.5f, 6.6f, 7.7f, 8.8f];
+        var platform = Probed();
 
-        pool.Write(0, slot, key, value);
-        var keyBack = new float[8];
-        var valueBack = new float[8];
-        pool.Read(0, slot, keyBack, valueBack);
+        var result = Engine.Generate(new ServerArgs { MaxTotalTokens = 64, DataType = elementType }, Request, platform);
 
-        keyBack.Should().Equal(key, "these values are exact in 16-bit floats");
-        valueBack.Should().BeEquivalentTo(value, o => o.Using<float>(c => c.Subject.Should().BeApproximately(c.Expectation, 0.05f)).WhenTypeIs<float>());
-        pool.SizeBytes.Should().Be(8L * 2 * 2 * 2 * 4 * 2);
+        result.Plan.DataType.Should().Be(elementType.ToString());
+        result.Plan.KvCacheDataType.Should().Be(elementType.ToString());
+        result.Plan.Fallbacks.Should().BeEmpty();
+        result.OutputTokenIds.Should().HaveCount(Request.MaxNewTokens);
     }
 
     [Fact]
-    public void Capacity_without_max_tokens_comes_from_free_memory_and_the_fraction()
+    public void Disposing_after_a_run_releases_every_allocation_stream_module_graph_and_pinned_buffer()
     {
-        using var env = NativeEnvironment.Set(("CUDA_SHIM_TOTAL_BYTES", "1048576"));
-        var platform = InitializedPlatform();
-        var request = SmallRequest with { MaxTokens = null, MemFractionStatic = 0.5 };
+        var platform = Probed();
+        var before = LiveObjects();
 
-        var freeBefore = platform.GetFreeMemory(0);
-        using var pool = platform.CreateKvPool(request);
+        Engine.Generate(new ServerArgs { MaxTotalTokens = 64 }, Request, platform);
 
-        freeBefore.Should().Be(1048576);
-        pool.Capacity.Should().Be((int)(1048576 * 0.5 / request.BytesPerToken));
-        platform.GetFreeMemory(0).Should().Be(1048576 - pool.SizeBytes, "cuMemGetInfo sees the pool's buffers");
+        LiveObjects().Should().Be(before);
     }
 
     [Fact]
-    public void Asking_for_more_slots_than_are_free_throws_kv_pool_exhausted()
+    public void A_kv_pool_too_large_for_the_device_gives_the_sizes_and_keeps_nothing()
     {
-        var platform = InitializedPlatform();
-        using var pool = platform.CreateKvPool(SmallRequest);
-        pool.Allocate(6);
+        var platform = Probed();
+        using var env = NativeEnvironment.Set(("CUDA_SHIM_TOTAL_BYTES", (64L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var before = LiveObjects();
 
-        var act = () => pool.Allocate(3);
+        var act = () => Engine.Generate(new ServerArgs { MaxTotalTokens = 1_000_000 }, Request, platform);
 
-        act.Should().Throw<KvPoolExhaustedException>().WithMessage("*2 free token slot(s) of 8 but 3 were requested*");
-        pool.FreeSlots.Should().Be(2, "a failed allocation takes nothing");
+        act.Should().Throw<PlatformCapabilityException>()
+            .WithMessage("*A KV pool of 1000000 tokens (2048000000 bytes over 4 layers of Float32) does not fit on cuda:0*cuMemAlloc of 256000000 bytes*CUDA_ERROR_OUT_OF_MEMORY: out of memory (CUresult 2)*bytes are free*Nothing was kept*");
+        LiveObjects().Should().Be(before);
     }
 
     [Fact]
-    public void Freed_slots_can_be_allocated_again_and_a_double_free_is_refused()
+    public void Running_out_of_memory_part_way_through_setting_up_leaks_nothing()
     {
-        var platform = InitializedPlatform();
-        using var pool = platform.CreateKvPool(SmallRequest);
-        var slots = pool.Allocate(8);
+        var platform = Probed();
+        var before = LiveObjects();
+        var made = ShimCounter("cuShimAllocationsMade");
+        using var env = NativeEnvironment.Set(("CUDA_SHIM_FAIL_ALLOC_AFTER", (made + 40).ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
-        pool.Free(slots.AsSpan(0, 4));
-        var again = pool.Allocate(4);
-        var doubleFree = () => pool.Free([slots[7], slots[7]]);
+        var act = () => Engine.Generate(new ServerArgs { MaxTotalTokens = 64 }, Request, platform);
 
-        again.Should().BeEquivalentTo(slots[..4]);
-        doubleFree.Should().Throw<ArgumentException>().WithMessage("*freed twice*");
+        act.Should().Throw<PlatformCapabilityException>().WithMessage("*out of memory*");
+        LiveObjects().Should().Be(before);
     }
 
     [Fact]
-    public void Dispose_frees_every_device_buffer()
+    public void Ptx_the_driver_refuses_gives_the_drivers_message_and_what_to_update()
     {
-        var platform = InitializedPlatform();
-        var before = LiveShimAllocations();
+        var platform = Probed();
+        var before = LiveObjects();
+        using var env = NativeEnvironment.Set(("CUDA_SHIM_MODULE_RESULT", "222"));
 
-        var pool = platform.CreateKvPool(SmallRequest);
-        var during = LiveShimAllocations();
-        pool.Dispose();
-        pool.Dispose();
+        var act = () => platform.OpenDevice(0, 0);
 
-        during.Should().Be(before + (2 * SmallRequest.LayerCount));
-        LiveShimAllocations().Should().Be(before);
-        pool.Invoking(p => p.Allocate(1)).Should().Throw<ObjectDisposedException>();
+        act.Should().Throw<CudaException>().Where(e => e.Result == 222)
+            .WithMessage("cuModuleLoadDataEx could not load the cuda platform's kernels: CUDA_ERROR_UNSUPPORTED_PTX_VERSION*The driver's JIT said:*Update the NVIDIA driver*SGL_PLATFORM=cpu*");
+        LiveObjects().Should().Be(before, "the stream and the staging memory were given back");
     }
 
     [Fact]
-    public void A_pool_too_large_for_the_device_fails_with_the_size_and_leaks_nothing()
+    public void A_step_that_copies_while_a_graph_is_captured_is_refused_and_the_stream_stays_usable()
     {
-        using var env = NativeEnvironment.Set(("CUDA_SHIM_TOTAL_BYTES", "8192"));
-        var platform = InitializedPlatform();
-        var before = LiveShimAllocations();
+        var platform = Probed();
+        using var device = platform.OpenDevice(0, 0)!;
+        using var runner = platform.Serving.CreateGraphRunner(device)!;
+        using var buffer = device.Allocate(ElementType.Int32, new TensorShape(1, 1));
 
-        var act = () => platform.CreateKvPool(SmallRequest with { MaxTokens = 100 });
+        var act = () => runner.Run(1, () => device.CopyToDevice<int>([7], buffer));
 
-        act.Should().Throw<CudaException>().Where(e => e.Result == 2)
-            .WithMessage("*cuMemAlloc of 3200 bytes for layer 1*out of memory (CUresult 2)*Lower MaxTokens*");
-        LiveShimAllocations().Should().Be(before);
-    }
-
-    [Fact]
-    public async Task The_pool_works_from_threads_that_never_initialised_the_device()
-    {
-        var platform = InitializedPlatform();
-        using var pool = platform.CreateKvPool(SmallRequest);
-        var slot = pool.Allocate(1)[0];
-        float[] key = [9, 8, 7, 6, 5, 4, 3, 2];
-
-        await Task.Run(() => pool.Write(0, slot, key, key), TestContext.Current.CancellationToken);
-        var back = await Task.Run(() =>
-        {
-            var k = new float[8];
-            pool.Read(0, slot, k, new float[8]);
-            return k;
-        }, TestContext.Current.CancellationToken);
-
-        back.Should().Equal(key);
-    }
-
-    [Fact]
-    public void Creating_a_pool_before_initialising_the_device_says_what_to_call()
-    {
-        var platform = new CudaPlatform(shims.Nvml.PathOrSkip(), shims.Cuda.PathOrSkip());
-
-        var act = () => platform.CreateKvPool(SmallRequest);
-
-        act.Should().Throw<InvalidOperationException>().WithMessage("*call InitializeDevice(rank, 0)*");
+        act.Should().Throw<InvalidOperationException>().WithMessage("Cannot copy to the device on cuda:0 (*) while a graph is being captured*");
+        device.CopyToDevice<int>([7], buffer);
+        var back = new int[1];
+        device.CopyToHost<int>(buffer, back);
+        back[0].Should().Be(7);
     }
 
     [Fact]
     public void Cu_init_failure_is_reported_with_the_driver_message()
     {
+        var platform = Probed();
         using var env = NativeEnvironment.Set(("CUDA_SHIM_INIT_RESULT", "100"));
-        var platform = new CudaPlatform(shims.Nvml.PathOrSkip(), shims.Cuda.PathOrSkip());
 
-        var act = () => platform.InitializeDevice(0, 0);
+        var act = () => platform.OpenDevice(0, 0);
 
-        act.Should().Throw<CudaException>().Where(e => e.Result == 100).WithMessage("cuInit failed: no CUDA-capable device is detected (CUresult 100). Check that nvidia-smi lists the GPUs*");
+        act.Should().Throw<CudaException>().Where(e => e.Result == 100)
+            .WithMessage("cuInit failed: CUDA_ERROR_NO_DEVICE: no CUDA-capable device is detected (CUresult 100). Check that nvidia-smi lists the GPUs*");
     }
 
     [Fact]
-    public void A_device_that_does_not_exist_names_the_rank_and_cuda_visible_devices()
+    public void A_device_the_driver_does_not_have_names_the_rank_and_cuda_visible_devices()
     {
-        var platform = new CudaPlatform(shims.Nvml.PathOrSkip(), shims.Cuda.PathOrSkip());
+        var platform = Probed(devices: 4);
+        using var env = NativeEnvironment.Set(("CUDA_SHIM_DEVICE_COUNT", "1"));
 
-        var act = () => platform.InitializeDevice(3, 3);
+        var act = () => platform.OpenDevice(3, 3);
 
         act.Should().Throw<CudaException>()
-            .WithMessage("Rank 3 could not open CUDA device 3: cuDeviceGet(3) failed: invalid device ordinal (CUresult 101).*CUDA_VISIBLE_DEVICES*");
+            .WithMessage("Rank 3 could not open CUDA device 3: cuDeviceGet(3) failed: CUDA_ERROR_INVALID_DEVICE: invalid device ordinal (CUresult 101).*CUDA_VISIBLE_DEVICES*");
     }
 
     [Fact]
     public void A_missing_cuda_driver_library_says_how_to_install_it()
     {
-        var platform = new CudaPlatform("/nonexistent/libnvidia-ml.so.1", "/nonexistent/sgl-tests/libcuda.so.1");
+        var platform = new CudaPlatform(shims.Nvml.PathOrSkip(), "/nonexistent/sgl-tests/libcuda.so.1");
+        using var root = new FakeSystemRoot();
+        platform.Probe(new ProbeContext(root.View()));
 
-        var act = () => platform.InitializeDevice(0, 0);
+        var act = () => platform.OpenDevice(0, 0);
 
         act.Should().Throw<CudaException>().WithMessage("*/nonexistent/sgl-tests/libcuda.so.1 could not be loaded*LD_LIBRARY_PATH*");
     }
 
-    private CudaPlatform InitializedPlatform()
+    private CudaPlatform Probed(int devices = 1)
     {
-        var platform = new CudaPlatform(shims.Nvml.PathOrSkip(), shims.Cuda.PathOrSkip());
+        var nvml = shims.Nvml.PathOrSkip();
+        var cuda = shims.Cuda.PathOrSkip();
+        using var env = NativeEnvironment.Set(("NVML_SHIM_DEVICE_COUNT", devices.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         using var root = new FakeSystemRoot();
-        platform.Probe(new ProbeContext(root.View()));
-        platform.InitializeDevice(rank: 0, localRank: 0);
+        var platform = new CudaPlatform(nvml, cuda);
+        platform.Probe(new ProbeContext(root.View())).Status.Should().Be(ProbeStatus.Available);
         return platform;
     }
 
-    private unsafe int LiveShimAllocations()
+    private (int Allocations, int Pinned, int Streams, int Modules, int Graphs) LiveObjects() =>
+        (ShimCounter("cuShimLiveAllocations"), ShimCounter("cuShimLivePinnedAllocations"), ShimCounter("cuShimLiveStreams"),
+            ShimCounter("cuShimLiveModules"), ShimCounter("cuShimLiveGraphExecs") + ShimCounter("cuShimLiveGraphs"));
+
+    private unsafe int ShimCounter(string name)
     {
-        var handle = NativeLibrary.Load(shims.Cuda.PathOrSkip());
-        try
-        {
-            return ((delegate* unmanaged<int>)NativeLibrary.GetExport(handle, "cuShimLiveAllocations"))();
-        }
-        finally
-        {
-            NativeLibrary.Free(handle);
-        }
+        var library = NativeLibrary.Load(shims.Cuda.PathOrSkip());
+        return ((delegate* unmanaged<int>)NativeLibrary.GetExport(library, name))();
     }
 }

@@ -1,7 +1,10 @@
 using System.Runtime.InteropServices;
 using Sgl.Platforms.BuiltIn.Cuda;
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Devices;
 using Sgl.Platforms.Probing;
+using Sgl.Platforms.Serving;
+using Sgl.Platforms.Testing;
+using Sgl.Runtime.Entrypoints;
 
 namespace Sgl.Platforms.Tests.BuiltIn.Cuda;
 
@@ -23,28 +26,79 @@ public sealed class CudaGpuTests
     }
 
     [Fact]
-    public void Device_zero_initialises_and_a_pool_sized_from_free_memory_round_trips()
+    public void Every_operation_matches_the_cpu_reference_in_every_element_type_on_the_gpu()
+    {
+        var platform = new CudaPlatform();
+        RequireGpu(platform);
+        using var device = platform.OpenDevice(0, 0)!;
+
+        var results = DeviceConformance.Check(device, platform.Capabilities.Operations, platform.Capabilities.ElementTypes, seed: Environment.TickCount);
+
+        results.Should().HaveCount(36);
+        results.Should().OnlyContain(r => r.Passed, string.Join("\n", results.Where(r => !r.Passed).Select(r => r.Message)));
+        TestContext.Current.SendDiagnosticMessage(string.Join("\n", results.Select(r => r.Message)));
+    }
+
+    [Fact]
+    public void The_tiny_model_in_float32_generates_the_cpu_tokens_replaying_a_cuda_graph_and_eagerly()
+    {
+        var platform = new CudaPlatform();
+        RequireGpu(platform);
+        var request = new GenerationRequest("The platform is", 48);
+
+        var graphs = Engine.Generate(new ServerArgs { MaxTotalTokens = 256 }, request, platform);
+        var eager = Engine.Generate(new ServerArgs { MaxTotalTokens = 256, DisableGraphCapture = true }, request, platform);
+        var cpu = Engine.Generate(new ServerArgs { MaxTotalTokens = 256 }, request, HostCompute.Platform);
+
+        graphs.Plan.GraphRunner.Should().Be("cuda-graph");
+        graphs.OutputTokenIds.Should().Equal(cpu.OutputTokenIds);
+        eager.OutputTokenIds.Should().Equal(graphs.OutputTokenIds, "replaying the captured step computes what enqueuing it does");
+        graphs.DecodeBytesToDevicePerStep.Should().Be(8);
+        graphs.DecodeBytesToHostPerStep.Should().Be(4);
+    }
+
+    /// <summary>bfloat16 weights and activations against the float32 CPU reference: documented tolerance 5e-2 relative L2 on the prefill logits.</summary>
+    [Fact]
+    public void Bfloat16_prefill_logits_stay_within_the_documented_tolerance_of_the_cpu()
+    {
+        var platform = new CudaPlatform();
+        RequireGpu(platform);
+        var request = new GenerationRequest("The platform is", 1) { ReturnPrefillLogits = true };
+
+        var bf16 = Engine.Generate(new ServerArgs { MaxTotalTokens = 64, DataType = ElementType.BFloat16 }, request, platform).PrefillLogits!;
+        var cpu = Engine.Generate(new ServerArgs { MaxTotalTokens = 64 }, request, HostCompute.Platform).PrefillLogits!;
+
+        var error = Math.Sqrt(bf16.Zip(cpu, (a, b) => Math.Pow(a - b, 2)).Sum() / cpu.Sum(b => (double)b * b));
+        TestContext.Current.SendDiagnosticMessage($"bfloat16 prefill logits: relative L2 error {error:0.####} against the float32 CPU reference");
+        error.Should().BeLessThan(5e-2);
+    }
+
+    [Fact]
+    public void Disposing_gives_every_byte_of_device_memory_back()
+    {
+        var platform = new CudaPlatform();
+        var probe = RequireGpu(platform);
+        var freeBefore = NvmlMemoryReader.ReadFree(Nvml.DefaultLibraryName, probe.Devices[0].Uuid)!.Value;
+
+        Engine.Generate(new ServerArgs { MaxTotalTokens = 4096 }, new GenerationRequest("The platform is", 16), platform);
+        var freeAfter = NvmlMemoryReader.ReadFree(Nvml.DefaultLibraryName, probe.Devices[0].Uuid)!.Value;
+
+        (freeBefore - freeAfter).Should().BeLessThan(1L << 20, "the weights, the pool, the kernels, the stream and the context were all released");
+    }
+
+    [Fact]
+    public void The_synthetic_1b_model_runs_with_weights_generated_on_the_device()
     {
         var platform = new CudaPlatform();
         RequireGpu(platform);
 
-        platform.InitializeDevice(rank: 0, localRank: 0);
-        var free = platform.GetFreeMemory(0);
-        var request = new KvPoolRequest(LayerCount: 4, KvHeadCount: 8, HeadDim: 128, KvCacheDataType.BFloat16) { MemFractionStatic = 0.02 };
-        using var pool = platform.CreateKvPool(request);
-        var slots = pool.Allocate(2);
-        var key = Enumerable.Range(0, 8 * 128).Select(i => (float)(i % 64)).ToArray();
-        var value = key.Select(k => -k).ToArray();
-        pool.Write(3, slots[1], key, value);
-        var keyBack = new float[key.Length];
-        var valueBack = new float[value.Length];
-        pool.Read(3, slots[1], keyBack, valueBack);
+        var result = Engine.Generate(new ServerArgs { ModelPath = "sgl-synthetic-1b", MaxTotalTokens = 256 }, new GenerationRequest("The platform is", 16), platform);
 
-        free.Should().BeGreaterThan(0);
-        pool.Capacity.Should().Be((int)Math.Floor(free * 0.02 / request.BytesPerToken));
-        keyBack.Should().Equal(key, "small integers are exact in bfloat16");
-        valueBack.Should().Equal(value);
-        platform.GetFreeMemory(0).Should().BeLessThan(free, "the pool's buffers live in device memory");
+        result.OutputTokenIds.Should().HaveCount(16);
+        result.Plan.DataType.Should().Be("BFloat16");
+        result.Plan.WeightSource.Should().Be("generated on the device");
+        result.Plan.WeightBytes.Should().BeGreaterThan(2L << 30);
+        result.Plan.GraphRunner.Should().Be("cuda-graph");
     }
 
     /// <summary>
@@ -63,7 +117,9 @@ public sealed class CudaGpuTests
         var platform = new CudaPlatform();
         RequireGpu(platform);
         var afterProbe = OpenNvidiaDeviceFiles();
-        platform.InitializeDevice(rank: 0, localRank: 0);
+        CudaDriver.TryLoad(CudaDriver.DefaultLibraryName, out var driver, out _).Should().BeTrue();
+        driver!.Initialize();
+        driver.RetainPrimaryContext(0);
         var afterInit = OpenNvidiaDeviceFiles();
 
         afterProbe.Should().BeEmpty("the probe uses NVML only and shuts it down, so no device file stays open");

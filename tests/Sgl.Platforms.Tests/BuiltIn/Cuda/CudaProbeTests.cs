@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Sgl.Platforms.BuiltIn.Cuda;
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Devices;
+using Sgl.Platforms.Serving;
 using Sgl.Platforms.Probing;
 using Sgl.Platforms.Testing;
 
@@ -169,10 +170,9 @@ public sealed class CudaProbeTests(CudaShims shims)
         var userArgs = new ServerArgs { DistributedBackend = "gloo" };
         var emptyArgs = new ServerArgs();
 
-        platform.ApplyServerArgsDefaults(userArgs);
-        platform.ApplyServerArgsDefaults(emptyArgs);
+        platform.Serving.ApplyServerArgsDefaults(userArgs);
+        platform.Serving.ApplyServerArgsDefaults(emptyArgs);
 
-        platform.DeviceType.Should().Be("cuda");
         platform.DistributedBackend.Should().Be("nccl");
         platform.DeviceVisibilityEnvironmentVariable.Should().Be("CUDA_VISIBLE_DEVICES");
         userArgs.DistributedBackend.Should().Be("gloo");

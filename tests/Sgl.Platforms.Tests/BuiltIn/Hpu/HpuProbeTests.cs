@@ -1,5 +1,5 @@
 using Sgl.Platforms.BuiltIn.Hpu;
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Serving;
 using Sgl.Platforms.Probing;
 using Sgl.Platforms.Testing;
 
@@ -73,18 +73,17 @@ public sealed class HpuProbeTests
     }
 
     [Fact]
-    public void Hpu_fills_hccl_and_a_page_size_of_128_without_overriding_the_user()
+    public void Hpu_fills_hccl_without_overriding_the_user()
     {
         var platform = new HpuPlatform();
         var empty = new ServerArgs();
-        var user = new ServerArgs { PageSize = 16 };
+        var user = new ServerArgs { DistributedBackend = "gloo" };
 
-        platform.ApplyServerArgsDefaults(empty);
-        platform.ApplyServerArgsDefaults(user);
+        platform.Serving.ApplyServerArgsDefaults(empty);
+        platform.Serving.ApplyServerArgsDefaults(user);
 
         platform.DeviceVisibilityEnvironmentVariable.Should().Be("HABANA_VISIBLE_MODULES");
         empty.DistributedBackend.Should().Be("hccl");
-        empty.PageSize.Should().Be(128);
-        user.PageSize.Should().Be(16);
+        user.DistributedBackend.Should().Be("gloo");
     }
 }

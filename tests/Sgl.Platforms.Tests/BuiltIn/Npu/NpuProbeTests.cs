@@ -1,5 +1,6 @@
 using Sgl.Platforms.BuiltIn.Npu;
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Devices;
+using Sgl.Platforms.Serving;
 using Sgl.Platforms.Probing;
 using Sgl.Platforms.Testing;
 
@@ -61,7 +62,7 @@ public sealed class NpuProbeTests
         var platform = new NpuPlatform();
         var args = new ServerArgs { DistributedBackend = "gloo" };
 
-        platform.ApplyServerArgsDefaults(args);
+        platform.Serving.ApplyServerArgsDefaults(args);
 
         platform.DistributedBackend.Should().Be("hccl");
         platform.DeviceVisibilityEnvironmentVariable.Should().Be("ASCEND_RT_VISIBLE_DEVICES");

@@ -1,5 +1,6 @@
 using Sgl.Platforms.BuiltIn.Rocm;
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Devices;
+using Sgl.Platforms.Serving;
 using Sgl.Platforms.Probing;
 using Sgl.Platforms.Testing;
 
@@ -120,9 +121,8 @@ public sealed class RocmProbeTests
         var platform = new RocmPlatform();
         var args = new ServerArgs();
 
-        platform.ApplyServerArgsDefaults(args);
+        platform.Serving.ApplyServerArgsDefaults(args);
 
-        platform.DeviceType.Should().Be("cuda");
         platform.IsCudaAlike.Should().BeTrue();
         platform.DistributedBackend.Should().Be("rccl");
         platform.DeviceVisibilityEnvironmentVariable.Should().Be("HIP_VISIBLE_DEVICES");

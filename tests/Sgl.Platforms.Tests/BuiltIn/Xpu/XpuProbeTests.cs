@@ -1,5 +1,6 @@
 using Sgl.Platforms.BuiltIn.Xpu;
-using Sgl.Platforms.ExtensionPoints;
+using Sgl.Platforms.Devices;
+using Sgl.Platforms.Serving;
 using Sgl.Platforms.Probing;
 using Sgl.Platforms.Testing;
 
@@ -78,7 +79,7 @@ public sealed class XpuProbeTests
         var platform = new XpuPlatform();
         var args = new ServerArgs();
 
-        platform.ApplyServerArgsDefaults(args);
+        platform.Serving.ApplyServerArgsDefaults(args);
 
         platform.DistributedBackend.Should().Be("xccl");
         platform.DeviceVisibilityEnvironmentVariable.Should().Be("ZE_AFFINITY_MASK");

@@ -1,0 +1,373 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Sgl.Platforms.Devices;
+
+namespace Sgl.Platforms.Testing;
+
+/// <summary>
+/// Checks a device's operations against the CPU reference: each operation runs on fresh random inputs (with the
+/// edge cases the contract defines: ids and positions out of range, ties and NaN for argmax, matrix widths that
+/// are not a multiple of the vector width) on the device and on the host, and the outputs are compared by relative
+/// L2 error within the element type's tolerance.
+/// </summary>
+/// <remarks>
+/// Tolerances (documented in docs/contract.md): Float32 1e-4, Float16 5e-3, BFloat16 2e-2, relative to the
+/// reference's norm; Int32 outputs exactly. Inputs are rounded to the element type first, so both sides see the
+/// same values (argmax ties then resolve alike, to the lowest index).
+/// </remarks>
+public static class DeviceConformance
+{
+    /// <summary>The relative L2 error an operation's output may have in <paramref name="elementType"/>.</summary>
+    /// <param name="elementType">A floating-point element type.</param>
+    public static double Tolerance(ElementType elementType) => elementType switch
+    {
+        ElementType.Float32 => 1e-4,
+        ElementType.Float16 => 5e-3,
+        ElementType.BFloat16 => 2e-2,
+        _ => 0,
+    };
+
+    /// <summary>Checks every operation kind in <paramref name="kinds"/> in every element type of <paramref name="elementTypes"/>.</summary>
+    /// <param name="device">The device under test.</param>
+    /// <param name="kinds">The operations to check (those the platform declares); the all-reduce is skipped.</param>
+    /// <param name="elementTypes">The floating-point element types to check each in.</param>
+    /// <param name="seed">The seed of the random inputs; use a fresh one per run.</param>
+    /// <returns>One result per operation kind and element type.</returns>
+    public static IReadOnlyList<OperationCheck> Check(ComputeDevice device, IEnumerable<OperationKind> kinds, IEnumerable<ElementType> elementTypes, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(kinds);
+        ArgumentNullException.ThrowIfNull(elementTypes);
+        using var host = HostCompute.OpenDevice();
+        var results = new List<OperationCheck>();
+        foreach (var kind in kinds.Where(k => k != OperationKind.AllReduce).Distinct().Order())
+        {
+            foreach (var elementType in elementTypes.Where(ElementTypes.IsFloatingPoint).Distinct().Order())
+            {
+                var random = new Random(HashCode.Combine(seed, kind, elementType));
+                results.Add(CheckOne(device, host, kind, elementType, random));
+            }
+        }
+
+        return results;
+    }
+
+    private static OperationCheck CheckOne(ComputeDevice device, ComputeDevice host, OperationKind kind, ElementType elementType, Random random)
+    {
+        var device1 = new Operands(device, elementType);
+        var host1 = new Operands(host, ElementType.Float32);
+        try
+        {
+            var (deviceOp, hostOp, outputs) = Build(kind, device1, host1, random);
+            device.Execute(deviceOp);
+            host.Execute(hostOp);
+            var worst = 0.0;
+            foreach (var (deviceOut, hostOut) in outputs)
+            {
+                var error = Compare(device, deviceOut, host, hostOut, elementType, out var problem);
+                if (problem is not null)
+                {
+                    return new OperationCheck(kind, elementType, false, error, Tolerance(elementType), $"{deviceOp}: {problem}");
+                }
+
+                worst = Math.Max(worst, error);
+            }
+
+            var passed = worst <= Tolerance(elementType);
+            return new OperationCheck(kind, elementType, passed, worst, Tolerance(elementType), passed
+                ? string.Create(CultureInfo.InvariantCulture, $"{kind} in {elementType}: relative error {worst:0.###e+0} within {Tolerance(elementType):0.#e+0}.")
+                : string.Create(CultureInfo.InvariantCulture, $"{deviceOp}: relative error {worst:0.###e+0} against the CPU reference exceeds the {elementType} tolerance {Tolerance(elementType):0.#e+0}."));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return new OperationCheck(kind, elementType, false, double.NaN, Tolerance(elementType), $"{kind} in {elementType} threw {e.GetType().Name}: {e.Message}");
+        }
+        finally
+        {
+            device1.Dispose();
+            host1.Dispose();
+        }
+    }
+
+    /// <summary>The same operation over random inputs on the device and on the host, and the pairs of outputs to compare.</summary>
+    private static (DeviceOperation Device, DeviceOperation Host, List<(DeviceBuffer, DeviceBuffer)> Outputs) Build(OperationKind kind, Operands d, Operands h, Random random)
+    {
+        var outputs = new List<(DeviceBuffer, DeviceBuffer)>();
+        (DeviceBuffer D, DeviceBuffer H) Pair(int rows, int columns, float scale = 1f) => Floats(d, h, rows, columns, random, scale);
+        (DeviceBuffer D, DeviceBuffer H) Out(int rows, int columns)
+        {
+            var pair = Pair(rows, columns);
+            outputs.Add(pair);
+            return pair;
+        }
+
+        (DeviceBuffer D, DeviceBuffer H) IntPair(int[] values, int columns) => (d.Ints(values, columns), h.Ints(values, columns));
+        switch (kind)
+        {
+            case OperationKind.EmbeddingGather:
+            {
+                var table = Pair(50, 40);
+                var ids = IntPair([3, 49, -1, 0, 50, 17], 1);
+                var output = Out(6, 40);
+                return (new EmbeddingGatherOperation(table.D, ids.D, output.D), new EmbeddingGatherOperation(table.H, ids.H, output.H), outputs);
+            }
+
+            case OperationKind.RmsNorm:
+            {
+                var input = Pair(3, 40);
+                var weight = Pair(1, 40);
+                var residual = Out(3, 40);
+                var output = Out(3, 40);
+                return (new RmsNormOperation(input.D, weight.D, output.D, 1e-5f, residual.D), new RmsNormOperation(input.H, weight.H, output.H, 1e-5f, residual.H), outputs);
+            }
+
+            case OperationKind.MatMul:
+            {
+                // 70 columns: not a multiple of any vector width, so a vectorised kernel's tail path runs too.
+                var input = Pair(5, 70);
+                var weight = Pair(33, 70, 0.2f);
+                var output = Out(5, 33);
+                return (new MatMulOperation(input.D, weight.D, output.D), new MatMulOperation(input.H, weight.H, output.H), outputs);
+            }
+
+            case OperationKind.Rotary:
+            {
+                var tensor = Out(4, 48);
+                var positions = IntPair([0, 5, 9, -2], 1);
+                var cosSin = (d.Floats32(CosSin(8, 16), 16), h.Floats32(CosSin(8, 16), 16));
+                return (new RotaryOperation(tensor.D, positions.D, cosSin.Item1, 16, 2), new RotaryOperation(tensor.H, positions.H, cosSin.Item2, 16, 2), outputs);
+            }
+
+            case OperationKind.SiluMul:
+            {
+                var gateUp = Pair(3, 48, 3f);
+                var output = Out(3, 24);
+                return (new SiluMulOperation(gateUp.D, output.D), new SiluMulOperation(gateUp.H, output.H), outputs);
+            }
+
+            case OperationKind.Add:
+            {
+                var a = Pair(3, 20);
+                var b = Pair(1, 20);
+                var output = Out(3, 20);
+                return (new AddOperation(a.D, b.D, output.D, 0.75f, -1.5f), new AddOperation(a.H, b.H, output.H, 0.75f, -1.5f), outputs);
+            }
+
+            case OperationKind.KvWrite:
+            {
+                var heads = new AttentionHeads(4, 2, 8);
+                var qkv = Pair(4, heads.QkvWidth);
+                var keys = Out(16, heads.KvWidth);
+                var values = Out(16, heads.KvWidth);
+                var table = IntPair([5, 2, 11, 40, 7, 0, 1, 3, 4, 6], 10);
+                var positions = IntPair([0, 1, 3, 2], 1);
+                return (new KvWriteOperation(qkv.D, heads, keys.D, values.D, table.D, positions.D), new KvWriteOperation(qkv.H, heads, keys.H, values.H, table.H, positions.H), outputs);
+            }
+
+            case OperationKind.PrefillAttention:
+            case OperationKind.DecodeAttention:
+            {
+                var heads = new AttentionHeads(4, 2, 8);
+                var prefill = kind == OperationKind.PrefillAttention;
+                var tokens = prefill ? 4 : 3;
+                var qkv = Pair(tokens, heads.QkvWidth);
+                var keys = Pair(16, heads.KvWidth);
+                var values = Pair(16, heads.KvWidth);
+                // Slot 40 is outside the 16-slot cache: it must be left out, not read.
+                var table = prefill
+                    ? IntPair([5, 2, 11, 40, 7, 0, 1, 3, 4, 6], 10)
+                    : IntPair([5, 2, 11, 40, 7, 0, 1, 3, 4, 6, 9, 8, 15, 14, 13, 12, 10, 6, 5, 4, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 10);
+                var positions = prefill ? IntPair([0, 1, 3, 9], 1) : IntPair([4, 9, 12], 1);
+                var output = Out(tokens, heads.OutputWidth);
+                return prefill
+                    ? (new PrefillAttentionOperation(qkv.D, heads, keys.D, values.D, table.D, positions.D, output.D, 0.35f),
+                        new PrefillAttentionOperation(qkv.H, heads, keys.H, values.H, table.H, positions.H, output.H, 0.35f), outputs)
+                    : (new DecodeAttentionOperation(qkv.D, heads, keys.D, values.D, table.D, positions.D, output.D, 0.35f),
+                        new DecodeAttentionOperation(qkv.H, heads, keys.H, values.H, table.H, positions.H, output.H, 0.35f), outputs);
+            }
+
+            case OperationKind.Attention:
+            {
+                var q = Pair(6, 16);
+                var k = Pair(6, 16);
+                var v = Pair(6, 16);
+                var output = Out(6, 16);
+                return (new AttentionOperation(q.D, k.D, v.D, output.D, 8, 0.35f), new AttentionOperation(q.H, k.H, v.H, output.H, 8, 0.35f), outputs);
+            }
+
+            case OperationKind.Argmax:
+            {
+                var values = RandomValues(random, 4 * 100, 1f);
+                values[100 + 17] = values[100 + 60] = 9f;
+                values[200 + 3] = float.NaN;
+                values[200 + 50] = float.NaN;
+                var logits = (d.Floats(values, 100), h.Floats(values, 100));
+                var output = (d.Ints(new int[4], 1), h.Ints(new int[4], 1));
+                outputs.Add(output);
+                return (new ArgmaxOperation(logits.Item1, output.Item1), new ArgmaxOperation(logits.Item2, output.Item2), outputs);
+            }
+
+            case OperationKind.FillUniform:
+            {
+                var output = Out(7, 33);
+                return (new FillUniformOperation(output.D, 0xC0FFEE, -0.5f, 2f), new FillUniformOperation(output.H, 0xC0FFEE, -0.5f, 2f), outputs);
+            }
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, "No conformance check for this operation.");
+        }
+    }
+
+    private static (DeviceBuffer, DeviceBuffer) Floats(Operands d, Operands h, int rows, int columns, Random random, float scale)
+    {
+        var values = RandomValues(random, rows * columns, scale);
+        return (d.Floats(values, columns), h.Floats(values, columns));
+    }
+
+    private static float[] RandomValues(Random random, int count, float scale)
+    {
+        var values = new float[count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)(random.NextDouble() * 2 - 1) * scale;
+        }
+
+        return values;
+    }
+
+    private static float[] CosSin(int positions, int headDim)
+    {
+        var table = new float[positions * headDim];
+        for (var p = 0; p < positions; p++)
+        {
+            for (var i = 0; i < headDim / 2; i++)
+            {
+                var angle = p * Math.Pow(10000, -2.0 * i / headDim);
+                table[p * headDim + i] = (float)Math.Cos(angle);
+                table[p * headDim + headDim / 2 + i] = (float)Math.Sin(angle);
+            }
+        }
+
+        return table;
+    }
+
+    private static double Compare(ComputeDevice device, DeviceBuffer deviceOut, ComputeDevice host, DeviceBuffer hostOut, ElementType elementType, out string? problem)
+    {
+        problem = null;
+        if (deviceOut.ElementType == ElementType.Int32)
+        {
+            var actual = new int[deviceOut.ElementCount];
+            var expected = new int[hostOut.ElementCount];
+            device.CopyToHost<int>(deviceOut, actual);
+            host.CopyToHost<int>(hostOut, expected);
+            for (var i = 0; i < actual.Length; i++)
+            {
+                if (actual[i] != expected[i])
+                {
+                    problem = string.Create(CultureInfo.InvariantCulture, $"element {i} is {actual[i]} but the CPU reference gives {expected[i]} (lowest index of the maximum; a NaN counts as the maximum).");
+                    return double.PositiveInfinity;
+                }
+            }
+
+            return 0;
+        }
+
+        var got = Download(device, deviceOut);
+        var want = Download(host, hostOut);
+        double diff = 0, norm = 0;
+        for (var i = 0; i < got.Length; i++)
+        {
+            if (float.IsNaN(got[i]) != float.IsNaN(want[i]))
+            {
+                problem = string.Create(CultureInfo.InvariantCulture, $"element {i} is {got[i]} but the CPU reference gives {want[i]}.");
+                return double.PositiveInfinity;
+            }
+
+            if (!float.IsNaN(want[i]))
+            {
+                diff += Math.Pow(got[i] - want[i], 2);
+                norm += Math.Pow(want[i], 2);
+            }
+        }
+
+        return norm == 0 ? Math.Sqrt(diff) : Math.Sqrt(diff / norm);
+    }
+
+    private static float[] Download(ComputeDevice device, DeviceBuffer buffer)
+    {
+        var values = new float[buffer.ElementCount];
+        if (buffer.ElementType == ElementType.Float32)
+        {
+            device.CopyToHost<float>(buffer, values);
+            return values;
+        }
+
+        var bits = new ushort[buffer.ElementCount];
+        device.CopyToHost<ushort>(buffer, bits);
+        ElementCodec.Decode(MemoryMarshal.AsBytes(bits.AsSpan()), values, buffer.ElementType);
+        return values;
+    }
+
+    /// <summary>The buffers one side of a check allocates, in one element type, freed together.</summary>
+    private sealed class Operands(ComputeDevice device, ElementType elementType) : IDisposable
+    {
+        private readonly List<DeviceBuffer> _buffers = [];
+
+        /// <summary>Values rounded to the element type, so the device and the reference see the same numbers.</summary>
+        public DeviceBuffer Floats(float[] values, int columns)
+        {
+            var rounded = (float[])values.Clone();
+            ElementCodec.RoundTo(rounded, elementType);
+            var buffer = Add(device.Allocate(elementType, new TensorShape(values.Length / columns, columns)));
+            if (elementType == ElementType.Float32)
+            {
+                device.CopyToDevice<float>(rounded, buffer);
+            }
+            else
+            {
+                var bits = new ushort[rounded.Length];
+                ElementCodec.Encode(rounded, MemoryMarshal.AsBytes(bits.AsSpan()), elementType);
+                device.CopyToDevice<ushort>(bits, buffer);
+            }
+
+            return buffer;
+        }
+
+        public DeviceBuffer Floats32(float[] values, int columns)
+        {
+            var buffer = Add(device.Allocate(ElementType.Float32, new TensorShape(values.Length / columns, columns)));
+            device.CopyToDevice<float>(values, buffer);
+            return buffer;
+        }
+
+        public DeviceBuffer Ints(int[] values, int columns)
+        {
+            var buffer = Add(device.Allocate(ElementType.Int32, new TensorShape(values.Length / columns, columns)));
+            device.CopyToDevice<int>(values, buffer);
+            return buffer;
+        }
+
+        public void Dispose()
+        {
+            foreach (var buffer in _buffers)
+            {
+                buffer.Dispose();
+            }
+        }
+
+        private DeviceBuffer Add(DeviceBuffer buffer)
+        {
+            _buffers.Add(buffer);
+            return buffer;
+        }
+    }
+}
+
+/// <summary>The result of checking one operation in one element type against the CPU reference.</summary>
+/// <param name="Operation">The operation kind.</param>
+/// <param name="ElementType">The element type.</param>
+/// <param name="Passed">True when the error is within the tolerance (and nothing threw).</param>
+/// <param name="RelativeError">‖device − reference‖ / ‖reference‖.</param>
+/// <param name="Tolerance">The element type's tolerance.</param>
+/// <param name="Message">What was found, naming the operands when it failed.</param>
+public sealed record OperationCheck(OperationKind Operation, ElementType ElementType, bool Passed, double RelativeError, double Tolerance, string Message);
