@@ -48,24 +48,31 @@ internal sealed class HomeFolder(string home, HomeTrust trust, ILogger logger)
                 $"The plugins home '{home}' is not safe to install into: {unsafeHome} Nothing was changed.");
         }
 
-        if (File.Exists(System.IO.Path.Combine(home, MarkerName)))
+        try
         {
+            if (File.Exists(System.IO.Path.Combine(home, MarkerName)))
+            {
+                CreateFile(HomeCommitLock.FileName);
+                return;
+            }
+
+            if (exists && Directory.EnumerateFileSystemEntries(home).Any() && !HoldsOnlyAHome())
+            {
+                throw new PluginInstallException(PluginInstallError.NotAPluginsHome,
+                    $"'{home}' already holds files and is not a plugins home (it has no {MarkerName}), so nothing was installed into it and nothing in it was touched. " +
+                    $"Set {PlatformEnvironment.PlatformsHome} to a new or empty folder (the default is ~/.sgl/platforms).");
+            }
+
+            CreateDirectory(home);
             CreateFile(HomeCommitLock.FileName);
-            return;
+            File.WriteAllText(System.IO.Path.Combine(home, MarkerName),
+                "This folder is a plugins home of Sgl Platforms: 'sgl platforms install', 'remove' and 'restore' manage it, and platforms.lock.json says what it holds.\n");
+            SetMode(System.IO.Path.Combine(home, MarkerName), FileMode644);
         }
-
-        if (exists && Directory.EnumerateFileSystemEntries(home).Any() && !HoldsOnlyAHome())
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new PluginInstallException(PluginInstallError.NotAPluginsHome,
-                $"'{home}' already holds files and is not a plugins home (it has no {MarkerName}), so nothing was installed into it and nothing in it was touched. " +
-                $"Set {PlatformEnvironment.PlatformsHome} to a new or empty folder (the default is ~/.sgl/platforms).");
+            throw WriteFailed(home, e);
         }
-
-        CreateDirectory(home);
-        CreateFile(HomeCommitLock.FileName);
-        File.WriteAllText(System.IO.Path.Combine(home, MarkerName),
-            "This folder is a plugins home of Sgl Platforms: 'sgl platforms install', 'remove' and 'restore' manage it, and platforms.lock.json says what it holds.\n");
-        SetMode(System.IO.Path.Combine(home, MarkerName), FileMode644);
     }
 
     /// <summary>
@@ -92,6 +99,10 @@ internal sealed class HomeFolder(string home, HomeTrust trust, ILogger logger)
                 }
 
                 await Task.Delay(50, token);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                throw WriteFailed(home, e);
             }
             catch (IOException e)
             {

@@ -115,7 +115,12 @@ public sealed class PluginInstaller
             // The commit did not happen: what was placed goes, what it replaced comes back. (Anything else is
             // handled as a crash would be: the journal lets the next operation clean up.)
             RollBack(staging, created, displaced, target);
-            throw e is PluginInstallException ? e : HomeFolder.WriteFailed(_home.Path, e);
+            if (e is PluginInstallException)
+            {
+                throw;
+            }
+
+            throw HomeFolder.WriteFailed(_home.Path, e);
         }
     }
 
@@ -212,7 +217,12 @@ public sealed class PluginInstaller
                 TryQuietly(() => _home.Delete(folder));
             }
 
-            throw e is PluginInstallException ? e : HomeFolder.WriteFailed(_home.Path, e);
+            if (e is PluginInstallException)
+            {
+                throw;
+            }
+
+            throw HomeFolder.WriteFailed(_home.Path, e);
         }
     }
 

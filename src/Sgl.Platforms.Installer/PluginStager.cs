@@ -50,7 +50,7 @@ internal sealed class PluginStager(FeedConfiguration feeds, SourceCacheContext c
         {
             var package = packages[i];
             var nupkg = Path.Combine(downloads, PackageDownload.FileNameOf(package.Identity));
-            using var reader = new PackageArchiveReader(nupkg);
+            using var reader = OpenPackage(nupkg, package);
             var identity = await reader.GetIdentityAsync(token);
             if (!identity.Equals(package.Identity))
             {
@@ -112,6 +112,19 @@ internal sealed class PluginStager(FeedConfiguration feeds, SourceCacheContext c
 
         HomeFolder.RestrictPermissions(plugin);
         return new StagedPlugin(plugin, entry);
+    }
+
+    private static PackageArchiveReader OpenPackage(string nupkg, ResolvedPackage package)
+    {
+        try
+        {
+            return new PackageArchiveReader(nupkg);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new PluginInstallException(PluginInstallError.UnsafePackage,
+                $"{package.Identity} from '{package.Source.PackageSource.Name}' is not a readable package ({e.Message}). The feed serves a damaged file; nothing was installed. Report it to the feed's owner.", e);
+        }
     }
 
     private static void CheckPinnedHashes(IReadOnlyList<ResolvedPackage> packages, string[] hashes, LockedPlugin pinned)

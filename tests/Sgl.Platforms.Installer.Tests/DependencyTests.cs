@@ -87,9 +87,6 @@ public sealed class DependencyTests
                 [DllImport("acme_native")]
                 private static extern System.IntPtr acme_device_name();
 
-                public override string DeviceName => "acme";
-                public override string DeviceType => "acme";
-                public override PlatformEnum Kind => PlatformEnum.Oot;
                 protected override ProbeResult ProbeCore(ProbeContext context) =>
                     ProbeResult.Available([new DeviceInfo(0, Marshal.PtrToStringUTF8(acme_device_name())!)]);
             }

@@ -113,9 +113,6 @@ byte[] Plugin(string name) => Compile(name, $$"""
     [PlatformMetadata("bench", Kind = PlatformEnum.Oot, Priority = 200, Vendor = "Bench")]
     public sealed class BenchPlatform : Sgl.Platforms.Platform
     {
-        public override string DeviceName => "bench";
-        public override string DeviceType => "bench";
-        public override PlatformEnum Kind => PlatformEnum.Oot;
         protected override ProbeResult ProbeCore(ProbeContext context) => ProbeResult.Available([new DeviceInfo(0, "bench")]);
     }
     """);
