@@ -38,10 +38,7 @@ public sealed class InstallValidationTests
     [Fact]
     public async Task A_second_package_exporting_an_installed_platform_name_is_refused_naming_the_installed_one()
     {
-        using var s = new InstallScenario();
-        s.Feed.AddPlugin("Sgl.Platform.Acme", "acme");
-        s.Feed.AddPlugin("Sgl.Platform.AcmeFork", "acme");
-        await s.InstallAsync("Sgl.Platform.Acme");
+        using var s = await AcmeInstalledAndAForkOfItOnTheFeedAsync();
         var before = s.Snapshot();
 
         var thrown = await FluentActions.Awaiting(() => s.InstallAsync("Sgl.Platform.AcmeFork")).Should().ThrowAsync<PluginInstallException>();
@@ -55,10 +52,7 @@ public sealed class InstallValidationTests
     public async Task List_installed_exits_0_only_when_the_next_start_accepts_every_plugin()
     {
         // Two homes each accept their plugin; merged (as an older installer allowed), the start refuses both.
-        using var s = new InstallScenario();
-        s.Feed.AddPlugin("Sgl.Platform.Acme", "acme");
-        s.Feed.AddPlugin("Sgl.Platform.AcmeFork", "acme");
-        await s.InstallAsync("Sgl.Platform.Acme");
+        using var s = await AcmeInstalledAndAForkOfItOnTheFeedAsync();
         using var other = new InstallScenario();
         other.UseSources(("local", s.Feed.Folder));
         await other.InstallAsync("Sgl.Platform.AcmeFork");
@@ -72,6 +66,16 @@ public sealed class InstallValidationTests
         listed.ExitCode.Should().Be(3, listed.Output);
         listed.Output.Should().Contain("Platform name 'acme' is exported by");
         s.Installer().ListInstalled().Should().OnlyContain(p => p.Problem != null && p.Problem.Contains("'acme'"));
+    }
+
+    /// <summary>Sgl.Platform.Acme (platform 'acme') installed, and Sgl.Platform.AcmeFork, exporting 'acme' too, on the feed.</summary>
+    private static async Task<InstallScenario> AcmeInstalledAndAForkOfItOnTheFeedAsync()
+    {
+        var s = new InstallScenario();
+        s.Feed.AddPlugin("Sgl.Platform.Acme", "acme");
+        s.Feed.AddPlugin("Sgl.Platform.AcmeFork", "acme");
+        await s.InstallAsync("Sgl.Platform.Acme");
+        return s;
     }
 
     private static void CopyDirectory(string from, string to)
