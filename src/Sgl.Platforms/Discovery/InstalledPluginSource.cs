@@ -7,8 +7,8 @@ namespace Sgl.Platforms.Discovery;
 /// Under the home's shared commit lock, the home and its lock file must pass the ownership and mode checks,
 /// the lock file is checked field by field, and each plugin folder must hold exactly the files the lock
 /// pins, each with its SHA-512, every folder and file owned by the current user or root and writable by
-/// no one else. A plugin that fails is refused by its platform names; one that passes is kept as verified
-/// bytes (<see cref="VerifiedPlugin"/>), which are all that is ever loaded of it.
+/// no one else. A plugin that fails is refused by its platform names; one that passes is kept as the files
+/// it verified (<see cref="VerifiedPlugin"/>), which are all that is ever loaded of it.
 /// </summary>
 internal static class InstalledPluginSource
 {
