@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace Sgl.Platforms.Discovery;
 
 /// <summary>
@@ -7,7 +5,7 @@ namespace Sgl.Platforms.Discovery;
 /// versions, file paths) must be a plain name that stays inside the plugins home; anything else is damage
 /// or tampering, reported with the field's JSON path (for example <c>plugins[0].files[1].path</c>).
 /// </summary>
-internal static partial class PlatformsLockCheck
+internal static class PlatformsLockCheck
 {
     private const string Tampered = "; as a path it would lead outside the plugins home, so the file was damaged or tampered with";
 
@@ -47,10 +45,25 @@ internal static partial class PlatformsLockCheck
     }
 
     /// <summary>A NuGet package id: letters, digits and '_', joined by single '.' or '-', at most 100 characters.</summary>
-    public static bool IsPackageId(string? value) => value is { Length: <= 100 } && PackageId().IsMatch(value);
+    public static bool IsPackageId(string? value) =>
+        value is { Length: > 0 and <= 100 } && value.Split('.', '-').All(part => part.Length > 0 && part.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'));
 
-    /// <summary>A normalized NuGet version (SemVer 2, up to four numbers).</summary>
-    public static bool IsVersion(string? value) => value is { Length: <= 64 } && Version().IsMatch(value);
+    /// <summary>A normalized NuGet version: two to four numbers, then an optional SemVer 2 '-prerelease' and '+metadata'.</summary>
+    public static bool IsVersion(string? value)
+    {
+        if (value is not { Length: > 0 and <= 64 })
+        {
+            return false;
+        }
+
+        var plus = value.IndexOf('+', StringComparison.Ordinal);
+        var core = plus < 0 ? value : value[..plus];
+        var dash = core.IndexOf('-', StringComparison.Ordinal);
+        var numbers = (dash < 0 ? core : core[..dash]).Split('.');
+        return numbers.Length is >= 2 and <= 4 && numbers.All(n => n.Length > 0 && n.All(char.IsAsciiDigit))
+            && (dash < 0 || IsDottedLabel(core[(dash + 1)..]))
+            && (plus < 0 || IsDottedLabel(value[(plus + 1)..]));
+    }
 
     /// <summary>A '/'-separated relative path that stays inside its folder.</summary>
     public static bool IsSafeRelativePath(string? path) =>
@@ -60,7 +73,8 @@ internal static partial class PlatformsLockCheck
     private static void CheckPlugin(LockedPlugin plugin, string at, List<string> problems)
     {
         CheckPackage(plugin.Id, plugin.Version, plugin.Source, plugin.Sha512, at, problems);
-        if (string.IsNullOrWhiteSpace(plugin.Framework) || !FrameworkName().IsMatch(plugin.Framework))
+        if (plugin.Framework is not { Length: >= 2 and <= 31 } framework || !char.IsAsciiLetterLower(framework[0])
+            || !framework.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '.'))
         {
             problems.Add($"{at}.framework {Show(plugin.Framework)} is not a target framework such as net10.0");
         }
@@ -161,16 +175,11 @@ internal static partial class PlatformsLockCheck
         }
     }
 
+    /// <summary>SemVer identifiers: letters, digits and '-', separated by single dots.</summary>
+    private static bool IsDottedLabel(string value) =>
+        value.Split('.').All(part => part.Length > 0 && part.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'));
+
     private static bool Escapes(string? value) => value is not null && (value.Contains('/', StringComparison.Ordinal) || value.Contains('\\', StringComparison.Ordinal) || value.Contains("..", StringComparison.Ordinal));
 
     private static string Show(string? value) => value is null ? "(null)" : value.Length > 80 ? $"'{value[..80]}…'" : $"'{value}'";
-
-    [GeneratedRegex(@"\A[A-Za-z0-9_]+([.-][A-Za-z0-9_]+)*\z", RegexOptions.CultureInvariant)]
-    private static partial Regex PackageId();
-
-    [GeneratedRegex(@"\A[0-9]+(\.[0-9]+){1,3}(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?(\+[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?\z", RegexOptions.CultureInvariant)]
-    private static partial Regex Version();
-
-    [GeneratedRegex(@"\A[a-z][a-z0-9.]{1,30}\z", RegexOptions.CultureInvariant)]
-    private static partial Regex FrameworkName();
 }
