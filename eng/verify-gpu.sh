@@ -57,7 +57,7 @@ SGL_PROBE_ISOLATION=process "$sgl" platforms list --json > "$out/list-isolated.j
 # every byte of device memory back after dispose, the 1B-class model with weights generated on the device.
 # The no-context check needs a process in which no CUDA context exists yet, so it runs alone first.
 "$kit/Sgl.Platforms.Tests" -method "*Probing_opens_no_device_file*" > "$out/gpu-tests.txt" 2>&1; echo "gpu no-context test exit=$?" >> "$out/summary.txt"
-"$kit/Sgl.Platforms.Tests" -trait Category=Gpu >> "$out/gpu-tests.txt" 2>&1; echo "gpu tests exit=$?" >> "$out/summary.txt"
+"$kit/Sgl.Platforms.Tests" -trait Category=Gpu -diagnostics >> "$out/gpu-tests.txt" 2>&1; echo "gpu tests exit=$?" >> "$out/summary.txt"
 grep -E "Total:|\[FAIL\]|\[SKIP\]" "$out/gpu-tests.txt" >> "$out/summary.txt"
 
 # The serving runtime on cuda: the tiny model (float32, CUDA graphs) and the 1B-class shape (bfloat16).

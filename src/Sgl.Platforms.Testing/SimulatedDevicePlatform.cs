@@ -95,8 +95,6 @@ public sealed class SimulatedDevicePlatform : Platform
 
         public string Name => "simulated-graph";
 
-        public int CapturedGraphs => _graphs.Count;
-
         public void Capture(int batchSize, Action enqueueStep) => CaptureOnce(batchSize, enqueueStep);
 
         public void Run(int batchSize, Action enqueueStep) => device.Replay(CaptureOnce(batchSize, enqueueStep));

@@ -15,9 +15,6 @@ public interface IGraphRunner : IDisposable
     /// <summary>A short name shown in the launch plan (for example <c>cuda-graph</c>).</summary>
     string Name { get; }
 
-    /// <summary>How many step graphs have been captured so far.</summary>
-    int CapturedGraphs { get; }
-
     /// <summary>
     /// Captures the step for a batch of <paramref name="batchSize"/> without running it, so the first run does not pay
     /// for the capture (runtimes call this while they start up). Does nothing if that batch size is captured already.

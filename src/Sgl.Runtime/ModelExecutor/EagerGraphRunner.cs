@@ -9,8 +9,6 @@ internal sealed class EagerGraphRunner : IGraphRunner
 
     public string Name => RunnerName;
 
-    public int CapturedGraphs => 0;
-
     public void Capture(int batchSize, Action enqueueStep) => ArgumentNullException.ThrowIfNull(enqueueStep);
 
     public void Run(int batchSize, Action enqueueStep)

@@ -15,9 +15,6 @@ internal sealed class CudaGraphRunner(CudaDevice device) : IGraphRunner
     public string Name => "cuda-graph";
 
     /// <inheritdoc />
-    public int CapturedGraphs => _graphs.Count;
-
-    /// <inheritdoc />
     public void Capture(int batchSize, Action enqueueStep) => CaptureOnce(batchSize, enqueueStep);
 
     /// <inheritdoc />

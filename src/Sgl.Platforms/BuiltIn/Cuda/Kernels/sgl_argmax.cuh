@@ -37,11 +37,21 @@ __device__ __forceinline__ void argmax(const typename E::Storage* logits, int* o
     // The sentinel (-inf, INT_MAX) loses to every element, including a -inf at any real index.
     float best = negative_infinity();
     int best_index = 0x7fffffff;
-    for (int i = threadIdx.x; i < vocab; i += ArgmaxThreads) {
-        const float v = E::widen(row[i]);
-        if (argmax_better(v, i, best, best_index)) {
-            best = v;
-            best_index = i;
+    // CopyBatch loads in flight, then compared in index order, which keeps "the first best".
+    for (int base = threadIdx.x; base < vocab; base += ArgmaxThreads * CopyBatch) {
+        float values[CopyBatch];
+#pragma unroll
+        for (int u = 0; u < CopyBatch; ++u) {
+            const int i = base + u * ArgmaxThreads;
+            values[u] = i < vocab ? E::widen(row[i]) : 0.0f;
+        }
+#pragma unroll
+        for (int u = 0; u < CopyBatch; ++u) {
+            const int i = base + u * ArgmaxThreads;
+            if (i < vocab && argmax_better(values[u], i, best, best_index)) {
+                best = values[u];
+                best_index = i;
+            }
         }
     }
     for (int mask = 16; mask > 0; mask >>= 1) {

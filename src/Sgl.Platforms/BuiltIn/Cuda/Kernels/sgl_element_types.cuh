@@ -6,6 +6,11 @@
 namespace sgl {
 namespace { // internal linkage: see sgl_kernels.cu
 
+// Elements a thread of a row-wise kernel (gather, norm, rotary, KV write, argmax) loads before it stores any:
+// a loop that stores before its next load waits out one memory latency per element, as the compiler may not
+// move a load above a store that could alias it.
+const int CopyBatch = 8;
+
 // 16 bytes loaded in one instruction; the matmul and attention inner loops move data in these.
 struct Vec16 {
     unsigned int w0, w1, w2, w3;

@@ -17,9 +17,23 @@ __device__ __forceinline__ void embedding_gather(const typename E::Storage* tabl
     const bool known = id >= 0 && id < vocab;
     const typename E::Storage* source = table + static_cast<long long>(known ? id : 0) * hidden;
     typename E::Storage* destination = out + static_cast<long long>(r) * hidden;
-    // Bits are copied as they are: a gather does no arithmetic, so nothing is rounded.
-    for (int i = threadIdx.x; i < hidden; i += blockDim.x) {
-        destination[i] = known ? source[i] : typename E::Storage(0);
+    // Bits are copied as they are: a gather does no arithmetic, so nothing is rounded. A thread issues
+    // CopyBatch loads before its first store: a store may alias a later load for all the compiler knows,
+    // so a plain loop would wait out the memory latency once per element.
+    for (int base = threadIdx.x; base < hidden; base += blockDim.x * CopyBatch) {
+        typename E::Storage values[CopyBatch];
+#pragma unroll
+        for (int u = 0; u < CopyBatch; ++u) {
+            const int i = base + u * blockDim.x;
+            values[u] = known && i < hidden ? source[i] : typename E::Storage(0);
+        }
+#pragma unroll
+        for (int u = 0; u < CopyBatch; ++u) {
+            const int i = base + u * blockDim.x;
+            if (i < hidden) {
+                destination[i] = values[u];
+            }
+        }
     }
 }
 

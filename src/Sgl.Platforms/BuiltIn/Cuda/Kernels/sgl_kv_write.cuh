@@ -27,9 +27,24 @@ __device__ __forceinline__ void kv_write(const typename E::Storage* qkv, typenam
     const int width = kv_heads * head_dim;
     const typename E::Storage* k = qkv + static_cast<long long>(r) * (q_heads + 2 * kv_heads) * head_dim + static_cast<long long>(q_heads) * head_dim;
     const long long at = static_cast<long long>(slot) * width;
-    for (int i = threadIdx.x; i < width; i += 128) {
-        k_cache[at + i] = k[i];
-        v_cache[at + i] = k[width + i];
+    // Loads first, CopyBatch at a time, then the stores: see embedding_gather.
+    for (int base = threadIdx.x; base < width; base += 128 * CopyBatch) {
+        typename E::Storage keys[CopyBatch];
+        typename E::Storage values[CopyBatch];
+#pragma unroll
+        for (int u = 0; u < CopyBatch; ++u) {
+            const int i = base + u * 128;
+            keys[u] = i < width ? k[i] : typename E::Storage(0);
+            values[u] = i < width ? k[width + i] : typename E::Storage(0);
+        }
+#pragma unroll
+        for (int u = 0; u < CopyBatch; ++u) {
+            const int i = base + u * 128;
+            if (i < width) {
+                k_cache[at + i] = keys[u];
+                v_cache[at + i] = values[u];
+            }
+        }
     }
 }
 

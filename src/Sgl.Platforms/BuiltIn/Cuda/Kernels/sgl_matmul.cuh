@@ -2,8 +2,8 @@
 // j = 8b + w for every row, so each weight row is streamed by exactly one warp, once per group of rows.
 //
 // Decode (rows == 1) is memory bound, so the aim is to keep HBM busy. Each lane loads 16 bytes of
-// the weight row per instruction (a warp covers 512 contiguous bytes: fully coalesced), four such loads
-// are issued before any is used (Unroll) so every lane has 64 bytes in flight, and the loads go through
+// the weight row per instruction (a warp covers 512 contiguous bytes: fully coalesced), eight such loads
+// are issued before any is used (Unroll) so every lane has 128 bytes in flight, and the loads go through
 // the read-only path. x is read with the same 16-byte pattern; the 8 warps of a block read the same x,
 // so after the first warp it mostly comes from L1 rather than competing with the weights for DRAM.
 // Partial sums stay in registers and meet in one butterfly shuffle per output.
@@ -21,7 +21,7 @@ namespace sgl {
 namespace { // internal linkage: see sgl_kernels.cu
 
 const int MatMulWarps = 8;
-const int MatMulUnroll = 4;
+const int MatMulUnroll = 8;
 const int MatMulRowsPerPass = 4;
 
 // Each row's partial sums meet across the warp; lane 0 writes y[r0 + r, j].

@@ -17,22 +17,49 @@ __device__ __forceinline__ void rms_norm(const typename E::Storage* input, const
         return;
     }
     const long long row = static_cast<long long>(r) * hidden;
+    // Each loop issues CopyBatch loads before its stores (see embedding_gather), so a row costs a few
+    // memory latencies rather than one per element.
     float squares = 0.0f;
-    for (int i = threadIdx.x; i < hidden; i += 256) {
-        float x = load_float<E>(input, row + i);
-        if (residual != nullptr) {
-            // The sum is rounded to the element type and the norm uses the stored value, as the spec says.
-            const typename E::Storage stored = E::round(load_float<E>(residual, row + i) + x);
-            residual[row + i] = stored;
-            x = E::widen(stored);
+    for (int base = threadIdx.x; base < hidden; base += 256 * CopyBatch) {
+        float x[CopyBatch], added[CopyBatch];
+#pragma unroll
+        for (int u = 0; u < CopyBatch; ++u) {
+            const int i = base + u * 256;
+            x[u] = i < hidden ? load_float<E>(input, row + i) : 0.0f;
+            added[u] = i < hidden && residual != nullptr ? load_float<E>(residual, row + i) : 0.0f;
         }
-        squares = fma_rn(x, x, squares);
+#pragma unroll
+        for (int u = 0; u < CopyBatch; ++u) {
+            const int i = base + u * 256;
+            if (i < hidden) {
+                if (residual != nullptr) {
+                    // The sum is rounded to the element type and the norm uses the stored value, as the spec says.
+                    const typename E::Storage stored = E::round(added[u] + x[u]);
+                    residual[row + i] = stored;
+                    x[u] = E::widen(stored);
+                }
+                squares = fma_rn(x[u], x[u], squares);
+            }
+        }
     }
     const float total = block_sum<256>(squares, scratch);
     const float inverse = 1.0f / sqrt_rn(total / static_cast<float>(hidden) + eps);
-    for (int i = threadIdx.x; i < hidden; i += 256) {
-        const float x = residual != nullptr ? load_float<E>(residual, row + i) : load_float<E>(input, row + i);
-        store_float<E>(output, row + i, x * inverse * load_float<E>(weight, i));
+    const typename E::Storage* normalized = residual != nullptr ? residual : input;
+    for (int base = threadIdx.x; base < hidden; base += 256 * CopyBatch) {
+        float x[CopyBatch], w[CopyBatch];
+#pragma unroll
+        for (int u = 0; u < CopyBatch; ++u) {
+            const int i = base + u * 256;
+            x[u] = i < hidden ? load_float<E>(normalized, row + i) : 0.0f;
+            w[u] = i < hidden ? load_float<E>(weight, i) : 0.0f;
+        }
+#pragma unroll
+        for (int u = 0; u < CopyBatch; ++u) {
+            const int i = base + u * 256;
+            if (i < hidden) {
+                store_float<E>(output, row + i, x[u] * inverse * w[u]);
+            }
+        }
     }
 }
 

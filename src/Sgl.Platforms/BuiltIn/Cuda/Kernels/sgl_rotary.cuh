@@ -24,16 +24,31 @@ __device__ __forceinline__ void rotary(typename E::Storage* x, const int* positi
     const int pairs = head_count * half;
     const float* cos_row = cos_sin + static_cast<long long>(p) * head_dim;
     typename E::Storage* row = x + static_cast<long long>(r) * row_stride;
-    for (int t = threadIdx.x; t < pairs; t += 128) {
-        const int h = t / half;
-        const int i = t - h * half;
-        const int at = h * head_dim + 2 * i;
-        const float a = E::widen(row[at]);
-        const float b = E::widen(row[at + 1]);
-        const float c = cos_row[i];
-        const float s = cos_row[half + i];
-        row[at] = E::round(a * c - b * s);
-        row[at + 1] = E::round(a * s + b * c);
+    // Loads first, CopyBatch pairs at a time, then the stores: see embedding_gather.
+    for (int base = threadIdx.x; base < pairs; base += 128 * CopyBatch) {
+        float a[CopyBatch], b[CopyBatch], c[CopyBatch], s[CopyBatch];
+#pragma unroll
+        for (int u = 0; u < CopyBatch; ++u) {
+            const int t = base + u * 128;
+            const int h = t / half;
+            const int i = t - h * half;
+            const int at = h * head_dim + 2 * i;
+            const bool inside = t < pairs;
+            a[u] = inside ? E::widen(row[at]) : 0.0f;
+            b[u] = inside ? E::widen(row[at + 1]) : 0.0f;
+            c[u] = inside ? cos_row[i] : 0.0f;
+            s[u] = inside ? cos_row[half + i] : 0.0f;
+        }
+#pragma unroll
+        for (int u = 0; u < CopyBatch; ++u) {
+            const int t = base + u * 128;
+            if (t < pairs) {
+                const int h = t / half;
+                const int at = h * head_dim + 2 * (t - h * half);
+                row[at] = E::round(a[u] * c[u] - b[u] * s[u]);
+                row[at + 1] = E::round(a[u] * s[u] + b[u] * c[u]);
+            }
+        }
     }
 }
 
