@@ -16,6 +16,12 @@ internal static class FeedCalls
         {
             return await call();
         }
+        catch (Exception e) when (e is not PluginInstallException && Chain(e).OfType<PluginInstallException>().FirstOrDefault() is { } ours)
+        {
+            // Our own stop (a download beyond its limit, a full disk), wrapped by NuGet on the way out.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ours);
+            throw;
+        }
         catch (Exception e) when (e is FatalProtocolException or HttpRequestException or IOException or TimeoutException or WebException
             || (e is TaskCanceledException && e.InnerException is TimeoutException))
         {

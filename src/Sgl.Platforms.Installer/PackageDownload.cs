@@ -5,18 +5,31 @@ using NuGetLogger = NuGet.Common.NullLogger;
 
 namespace Sgl.Platforms.Installer;
 
-/// <summary>Downloads one .nupkg from its source into the staging folder, reporting bytes as they arrive.</summary>
+/// <summary>
+/// Downloads one .nupkg from its source into the staging folder, reporting bytes as they arrive and
+/// stopping at <see cref="PackageLimits.MaxDownloadBytes"/>; a failed write (a full disk) is reported as
+/// such, not as a feed failure.
+/// </summary>
 internal static class PackageDownload
 {
     /// <summary>Downloads <paramref name="package"/> to <paramref name="path"/>; returns the base64 SHA-512 of the file.</summary>
-    public static async Task<string> RunAsync(ResolvedPackage package, string path, SourceCacheContext cache, IProgress<PackageDownloadProgress>? progress, CancellationToken token)
+    public static async Task<string> RunAsync(ResolvedPackage package, string path, SourceCacheContext cache, PackageLimits limits, string home,
+        IProgress<PackageDownloadProgress>? progress, CancellationToken token)
     {
         var (id, version) = (package.Identity.Id, package.Identity.Version.ToNormalizedString());
         var finder = await FeedCalls.FinderAsync(package.Source, token);
         bool found;
         await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
         {
-            await using var counting = new CountingStream(file, bytes => progress?.Report(new PackageDownloadProgress(id, version, bytes, Completed: false)));
+            await using var counting = new CountingStream(file, bytes => progress?.Report(new PackageDownloadProgress(id, version, bytes, Completed: false)), bytes =>
+            {
+                if (bytes > limits.MaxDownloadBytes)
+                {
+                    throw PackageExpansionCheck.TooLarge(
+                        $"{PackageExpansionCheck.Describe(package.Identity)} from '{package.Source.PackageSource.Name}' is larger than the {PackageExpansionCheck.Mebibytes(limits.MaxDownloadBytes)} allowed, so its download was stopped",
+                        PackageLimits.MaxDownloadVariable, "a size in MiB");
+                }
+            }, e => HomeFolder.WriteFailed(home, e));
             found = await FeedCalls.RunAsync(package.Source, $"downloading {id} {version}",
                 () => finder.CopyNupkgToStreamAsync(id, package.Identity.Version, counting, cache, NuGetLogger.Instance, token));
             progress?.Report(new PackageDownloadProgress(id, version, counting.Length, Completed: found));
@@ -37,8 +50,8 @@ internal static class PackageDownload
     public static string FileNameOf(PackageIdentity package) =>
         $"{package.Id}.{package.Version.ToNormalizedString()}.nupkg".ToLowerInvariant();
 
-    /// <summary>Forwards writes to the file and reports the running total.</summary>
-    private sealed class CountingStream(Stream inner, Action<long> report) : Stream
+    /// <summary>Forwards writes to the file, checks and reports the running total, and turns a failed write into <paramref name="writeFailed"/>.</summary>
+    private sealed class CountingStream(Stream inner, Action<long> report, Action<long> check, Func<Exception, Exception> writeFailed) : Stream
     {
         private long _written;
         private long _lastReported;
@@ -57,9 +70,29 @@ internal static class PackageDownload
             set => throw new NotSupportedException();
         }
 
-        public override void Flush() => inner.Flush();
+        public override void Flush()
+        {
+            try
+            {
+                inner.Flush();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw writeFailed(e);
+            }
+        }
 
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+        public override async Task FlushAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                await inner.FlushAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw writeFailed(e);
+            }
+        }
 
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
@@ -69,13 +102,31 @@ internal static class PackageDownload
 
         public override void Write(byte[] buffer, int offset, int count)
         {
-            inner.Write(buffer, offset, count);
+            check(_written + count);
+            try
+            {
+                inner.Write(buffer, offset, count);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw writeFailed(e);
+            }
+
             Count(count);
         }
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            await inner.WriteAsync(buffer, cancellationToken);
+            check(_written + buffer.Length);
+            try
+            {
+                await inner.WriteAsync(buffer, cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw writeFailed(e);
+            }
+
             Count(buffer.Length);
         }
 

@@ -44,4 +44,22 @@ public enum PluginInstallError
 
     /// <summary>Another install into the same home held the lock for longer than the configured wait.</summary>
     HomeBusy,
+
+    /// <summary>The home folder holds other files and is not a plugins home.</summary>
+    NotAPluginsHome,
+
+    /// <summary>The home, its lock file or a parent folder could be changed by another user.</summary>
+    UnsafeHome,
+
+    /// <summary>A package is larger, holds more entries or compresses more than the limits allow.</summary>
+    PackageTooLarge,
+
+    /// <summary>Writing to the home failed (a full disk, an I/O error); nothing was changed.</summary>
+    HomeWriteFailed,
+
+    /// <summary>The host's own rules (names, kinds, reserved names, duplicates) would refuse the plugin.</summary>
+    RejectedByHost,
+
+    /// <summary>A plugin assembly references an assembly that neither the host nor the package's dependencies provide.</summary>
+    UnsatisfiedReference,
 }

@@ -17,4 +17,10 @@ public sealed class PluginInstallerOptions
 
     /// <summary>How long to wait for another install into the same home to finish (default 5 minutes).</summary>
     public TimeSpan LockTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Limits on what one package may download and expand to; null means the defaults, each overridden by its
+    /// <c>SGL_PACKAGE_MAX_*</c> environment variable (see <see cref="PackageLimits.FromEnvironment"/>).
+    /// </summary>
+    public PackageLimits? Limits { get; set; }
 }

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using NuGet.Frameworks;
 using NuGet.Packaging;
 using NuGet.Packaging.Core;
@@ -12,38 +13,44 @@ namespace Sgl.Platforms.Installer;
 internal sealed record StagedPlugin(string Directory, LockedPlugin Entry);
 
 /// <summary>
-/// Prepares a plugin in a staging folder under the home: downloads the packages, applies the signature
-/// policy, extracts the lib folder nearest to the host's framework (refusing any entry that would
-/// escape), and checks without loading that the plugin exports a Platform built for this host's contract.
+/// Prepares a plugin in a staging folder under the home: downloads the packages (within
+/// <see cref="PackageLimits"/>), applies the signature policy, checks each package's expansion, extracts
+/// the lib folder nearest to the host's framework and the native assets for this machine's runtime
+/// (refusing any entry that would escape), checks that every assembly reference is satisfied, and judges
+/// the plugin with the host's own rules without loading it.
 /// </summary>
-internal sealed class PluginStager(FeedConfiguration feeds, SourceCacheContext cache)
+internal sealed class PluginStager(FeedConfiguration feeds, SourceCacheContext cache, PackageLimits limits, string home)
 {
     /// <summary>Stages <paramref name="packages"/> (the plugin first, then its dependencies).</summary>
     /// <param name="staging">An empty folder owned by this operation.</param>
     /// <param name="packages">The plugin package followed by its dependencies.</param>
     /// <param name="pinned">For restore: the lock entry the result must match exactly; null for a new install.</param>
+    /// <param name="otherInstalled">For install: the other installed plugins, whose platform names this one must not take.</param>
     /// <param name="progress">Download progress.</param>
     /// <param name="token">Cancels the operation.</param>
-    public async Task<StagedPlugin> StageAsync(string staging, IReadOnlyList<ResolvedPackage> packages, LockedPlugin? pinned, IProgress<PackageDownloadProgress>? progress, CancellationToken token)
+    public async Task<StagedPlugin> StageAsync(string staging, IReadOnlyList<ResolvedPackage> packages, LockedPlugin? pinned, IEnumerable<LockedPlugin> otherInstalled,
+        IProgress<PackageDownloadProgress>? progress, CancellationToken token)
     {
         var downloads = Path.Combine(staging, "packages");
         var plugin = Path.Combine(staging, "plugin");
         Directory.CreateDirectory(downloads);
         Directory.CreateDirectory(plugin);
 
-        var hashes = await Task.WhenAll(packages.Select(p => PackageDownload.RunAsync(p, Path.Combine(downloads, PackageDownload.FileNameOf(p.Identity)), cache, progress, token)));
+        var hashes = await Task.WhenAll(packages.Select(p => PackageDownload.RunAsync(p, Path.Combine(downloads, PackageDownload.FileNameOf(p.Identity)), cache, limits, home, progress, token)));
         if (pinned is not null)
         {
             CheckPinnedHashes(packages, hashes, pinned);
         }
 
         var extracted = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase); // relative path -> package that brought it
+        var budget = new ExtractionBudget(limits);
         var rootFiles = new List<string>();
         NuGetFramework? rootFramework = null;
         for (var i = 0; i < packages.Count; i++)
         {
             var package = packages[i];
-            using var reader = new PackageArchiveReader(Path.Combine(downloads, PackageDownload.FileNameOf(package.Identity)));
+            var nupkg = Path.Combine(downloads, PackageDownload.FileNameOf(package.Identity));
+            using var reader = OpenPackage(nupkg, package);
             var identity = await reader.GetIdentityAsync(token);
             if (!identity.Equals(package.Identity))
             {
@@ -53,7 +60,10 @@ internal sealed class PluginStager(FeedConfiguration feeds, SourceCacheContext c
 
             await SignaturePolicy.VerifyAsync(reader, package.Identity, package.Source.PackageSource.Source, feeds.Policy, token);
             RefuseEscapingEntries(reader, package.Identity);
-            var (framework, files) = await ExtractLibAsync(reader, package.Identity, plugin, extracted, token);
+            PackageExpansionCheck.Run(nupkg, package.Identity, limits);
+            using var zip = ZipFile.OpenRead(nupkg);
+            var (framework, files) = await ExtractLibAsync(reader, zip, package.Identity, plugin, extracted, budget, token);
+            await ExtractNativeAsync(reader, zip, package.Identity, plugin, extracted, budget, token);
             if (i == 0)
             {
                 rootFramework = framework;
@@ -69,6 +79,12 @@ internal sealed class PluginStager(FeedConfiguration feeds, SourceCacheContext c
         }
 
         var (assemblies, platforms) = InspectPlugin(plugin, rootFiles, root.Identity);
+        AssemblyReferenceCheck.Run(plugin, extracted.Keys, root.Identity);
+        if (pinned is null)
+        {
+            PluginAdmission.Check(plugin, assemblies, root.Identity, otherInstalled);
+        }
+
         var entry = new LockedPlugin
         {
             Id = root.Identity.Id,
@@ -86,7 +102,7 @@ internal sealed class PluginStager(FeedConfiguration feeds, SourceCacheContext c
                 Sha512 = hashes[i + 1],
             }).ToList(),
             Files = extracted.Keys.Order(StringComparer.Ordinal)
-                .Select(f => new LockedFile { Path = f, Sha512 = InstalledPluginSource.Sha512Of(Path.Combine(plugin, f)) }).ToList(),
+                .Select(f => new LockedFile { Path = f, Sha512 = VerifiedPlugin.Sha512Of(Path.Combine(plugin, f)) }).ToList(),
         };
 
         if (pinned is not null)
@@ -96,6 +112,19 @@ internal sealed class PluginStager(FeedConfiguration feeds, SourceCacheContext c
 
         HomeFolder.RestrictPermissions(plugin);
         return new StagedPlugin(plugin, entry);
+    }
+
+    private static PackageArchiveReader OpenPackage(string nupkg, ResolvedPackage package)
+    {
+        try
+        {
+            return new PackageArchiveReader(nupkg);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new PluginInstallException(PluginInstallError.UnsafePackage,
+                $"{package.Identity} from '{package.Source.PackageSource.Name}' is not a readable package ({e.Message}). The feed serves a damaged file; nothing was installed. Report it to the feed's owner.", e);
+        }
     }
 
     private static void CheckPinnedHashes(IReadOnlyList<ResolvedPackage> packages, string[] hashes, LockedPlugin pinned)
@@ -121,7 +150,7 @@ internal sealed class PluginStager(FeedConfiguration feeds, SourceCacheContext c
         if (!want.SetEquals(staged.Files.Select(f => (f.Path, f.Sha512))) || !staged.Assemblies.SequenceEqual(pinned.Assemblies))
         {
             throw new PluginInstallException(PluginInstallError.HashMismatch,
-                $"{pinned.Id} {pinned.Version} extracts to files that differ from those platforms.lock.json pins (it was installed by a host of another framework or version). " +
+                $"{pinned.Id} {pinned.Version} extracts to files that differ from those platforms.lock.json pins (it was installed by a host of another framework, runtime or version). " +
                 $"Run 'sgl platforms install {pinned.Id} --version {pinned.Version}' on this host to pin it anew.");
         }
     }
@@ -130,7 +159,7 @@ internal sealed class PluginStager(FeedConfiguration feeds, SourceCacheContext c
     {
         foreach (var entry in reader.GetFiles())
         {
-            if (!InstalledPluginSource.IsSafeRelativePath(entry.Replace('\\', '/')) || entry.Contains('\\', StringComparison.Ordinal))
+            if (!PlatformsLockCheck.IsSafeRelativePath(entry.Replace('\\', '/')) || entry.Contains('\\', StringComparison.Ordinal))
             {
                 throw new PluginInstallException(PluginInstallError.UnsafePackage,
                     $"{package} contains the entry '{entry}', which would be written outside the plugin folder. The package is malformed or malicious; nothing was installed. Report it to its publisher.");
@@ -139,7 +168,7 @@ internal sealed class PluginStager(FeedConfiguration feeds, SourceCacheContext c
     }
 
     private static async Task<(NuGetFramework? Framework, List<string> Files)> ExtractLibAsync(
-        PackageArchiveReader reader, PackageIdentity package, string plugin, Dictionary<string, string> extracted, CancellationToken token)
+        PackageArchiveReader reader, ZipArchive zip, PackageIdentity package, string plugin, Dictionary<string, string> extracted, ExtractionBudget budget, CancellationToken token)
     {
         var groups = reader.GetLibItems().ToList();
         var nearest = new FrameworkReducer().GetNearest(PackageResolution.HostFramework, groups.Select(g => g.TargetFramework));
@@ -165,32 +194,52 @@ internal sealed class PluginStager(FeedConfiguration feeds, SourceCacheContext c
                     continue;
                 }
 
-                if (extracted.TryGetValue(relative, out var owner))
-                {
-                    throw new PluginInstallException(PluginInstallError.UnsafePackage,
-                        $"{package} and {owner} both ship '{relative}'; one plugin folder cannot hold both. Ask the vendor to fix the plugin's dependencies.");
-                }
-
-                var target = Path.GetFullPath(Path.Combine(plugin, relative));
-                if (!target.StartsWith(Path.GetFullPath(plugin) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                {
-                    throw new PluginInstallException(PluginInstallError.UnsafePackage,
-                        $"{package} contains the entry '{item}', which would be written outside the plugin folder. The package is malformed or malicious; nothing was installed.");
-                }
-
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                await using (var source = reader.GetStream(item))
-                await using (var file = new FileStream(target, FileMode.CreateNew, FileAccess.Write))
-                {
-                    await source.CopyToAsync(file, token);
-                }
-
-                extracted[relative] = package.ToString();
+                await ExtractAsync(zip, item, relative, package, plugin, extracted, budget, token);
                 files.Add(relative);
             }
         }
 
         return (nearest, files);
+    }
+
+    /// <summary>Extracts <c>runtimes/&lt;rid&gt;/native/</c> for the most specific runtime identifier of this machine the package has.</summary>
+    private static async Task ExtractNativeAsync(PackageArchiveReader reader, ZipArchive zip, PackageIdentity package, string plugin, Dictionary<string, string> extracted, ExtractionBudget budget, CancellationToken token)
+    {
+        var natives = reader.GetFiles("runtimes").Select(f => f.Replace('\\', '/'))
+            .Where(f => f.Split('/') is [_, _, "native", _, ..] && !f.EndsWith('/'))
+            .ToLookup(f => f.Split('/')[1], StringComparer.OrdinalIgnoreCase);
+        var rid = RuntimeIdentifierFallbacks.Current.FirstOrDefault(r => natives[r].Any());
+        foreach (var item in rid is null ? [] : natives[rid])
+        {
+            await ExtractAsync(zip, item, item, package, plugin, extracted, budget, token);
+        }
+    }
+
+    private static async Task ExtractAsync(ZipArchive zip, string item, string relative, PackageIdentity package, string plugin, Dictionary<string, string> extracted, ExtractionBudget budget, CancellationToken token)
+    {
+        if (extracted.TryGetValue(relative, out var owner))
+        {
+            throw new PluginInstallException(PluginInstallError.UnsafePackage,
+                $"{package} and {owner} both ship '{relative}'; one plugin folder cannot hold both. Ask the vendor to fix the plugin's dependencies.");
+        }
+
+        var target = Path.GetFullPath(Path.Combine(plugin, relative));
+        if (!target.StartsWith(Path.GetFullPath(plugin) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new PluginInstallException(PluginInstallError.UnsafePackage,
+                $"{package} contains the entry '{item}', which would be written outside the plugin folder. The package is malformed or malicious; nothing was installed.");
+        }
+
+        var entry = zip.GetEntry(item) ?? throw new PluginInstallException(PluginInstallError.UnsafePackage,
+            $"{package} lists '{item}' but its archive has no such entry. The package is malformed; nothing was installed.");
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        await using (var source = entry.Open())
+        await using (var file = new FileStream(target, FileMode.CreateNew, FileAccess.Write))
+        {
+            await budget.CopyAsync(source, file, entry.Length, package, item, token);
+        }
+
+        extracted[relative] = package.ToString();
     }
 
     /// <summary>"lib/net10.0/sub/X.dll" → "sub/X.dll".</summary>

@@ -92,6 +92,7 @@ public sealed class PlatformResolver
         }
 
         var decision = SelectionDecision.Decide(candidates, outcomes, settings);
+        ReleaseVerifiedLosers(candidates, decision.Winner?.Candidate);
         var report = new SelectionReport
         {
             Selected = decision.Winner?.Candidate.Name,
@@ -147,6 +148,16 @@ public sealed class PlatformResolver
 
         outcomes[outcomes.FindIndex(o => o.Candidate == winner.Candidate)] = materialized;
         return outcomes;
+    }
+
+    /// <summary>Installed plugins keep their verified files for loading; only the winner will load anything more.</summary>
+    private static void ReleaseVerifiedLosers(List<PlatformCandidate> candidates, PlatformCandidate? winner)
+    {
+        var kept = winner?.Location?.Verified;
+        foreach (var verified in candidates.Select(c => c.Location?.Verified).OfType<VerifiedPlugin>().Distinct().Where(v => v != kept))
+        {
+            verified.Release();
+        }
     }
 
     private void Log(SelectionReport report, SelectionDecision decision)

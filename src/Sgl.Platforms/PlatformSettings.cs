@@ -119,6 +119,6 @@ internal sealed partial record PlatformSettings(
         }
     }
 
-    [GeneratedRegex("^[a-z][a-z0-9_-]{0,63}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[a-z][a-z0-9_-]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 }

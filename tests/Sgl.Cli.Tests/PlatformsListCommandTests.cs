@@ -123,17 +123,28 @@ public sealed class PlatformsListCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task An_nvidia_device_without_nvml_is_unavailable_with_the_fix_and_cpu_runs()
+    public async Task An_nvidia_device_without_nvml_is_unavailable_with_the_fix_and_blocks_the_cpu_fallback_until_cpu_is_asked_for()
     {
         _root.WithPciDevice(0x10de, 0x2330, 0x030200, driver: "nvidia");
 
-        var result = await SglProcess.RunAsync(Environment(), "platforms", "list", "--json");
+        var refused = await SglProcess.RunAsync(Environment(), "platforms", "list", "--json");
 
-        result.ExitCode.Should().Be(0, result.Error);
-        using var json = JsonDocument.Parse(result.Output);
-        json.RootElement.GetProperty("selected").GetString().Should().Be("cpu");
-        var cuda = json.RootElement.GetProperty("candidates").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "cuda");
-        cuda.GetProperty("status").GetString().Should().Be("Unavailable");
-        cuda.GetProperty("reason").GetString().Should().Contain("libnvidia-ml.so.1");
+        refused.ExitCode.Should().Be(1, refused.Output);
+        refused.Error.Should().Contain("'cuda' is Unavailable").And.Contain("libnvidia-ml.so.1").And.Contain("SGL_PLATFORM=cpu");
+        using (var json = JsonDocument.Parse(refused.Output))
+        {
+            json.RootElement.GetProperty("selected").ValueKind.Should().Be(JsonValueKind.Null);
+            var cuda = json.RootElement.GetProperty("candidates").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "cuda");
+            cuda.GetProperty("status").GetString().Should().Be("Unavailable");
+            cuda.GetProperty("reason").GetString().Should().Contain("libnvidia-ml.so.1");
+        }
+
+        var table = await SglProcess.RunAsync(Environment(), "platforms", "list");
+        table.Output.Should().Contain("cuda (Unavailable)").And.Contain("No platform selected.");
+
+        var asked = await SglProcess.RunAsync(Environment(("SGL_PLATFORM", "cpu")), "platforms", "list", "--json");
+        asked.ExitCode.Should().Be(0, asked.Error);
+        using var chosen = JsonDocument.Parse(asked.Output);
+        chosen.RootElement.GetProperty("selected").GetString().Should().Be("cpu");
     }
 }

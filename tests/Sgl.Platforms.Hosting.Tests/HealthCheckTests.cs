@@ -50,6 +50,20 @@ public sealed class HealthCheckTests
     }
 
     [Fact]
+    public void Unhealthy_saying_why_when_an_nvidia_gpu_is_seen_but_unusable_and_cpu_was_not_asked_for()
+    {
+        using var root = new Sgl.Platforms.Testing.FakeSystemRoot().WithCpuInfo("Fake Xeon", 4).WithMemInfo(8L << 30, 6L << 30)
+            .WithPciDevice(0x10de, 0x2330, 0x030200, driver: "nvidia");
+        var report = new PlatformResolver(new PlatformOptions { SystemRoot = root.Root, PlatformsHome = root.PathOf("no-plugins") }).Resolve();
+
+        var result = PlatformHealthCheck.Evaluate(report, HealthStatus.Unhealthy);
+
+        result.Status.Should().Be(HealthStatus.Unhealthy);
+        result.Description.Should().Contain("'cuda' is Unavailable").And.Contain("libnvidia-ml.so.1").And.Contain("SGL_PLATFORM=cpu");
+        result.Data.Should().Contain("candidate:cuda", "Unavailable").And.NotContainKey("selected");
+    }
+
+    [Fact]
     public void Unhealthy_with_the_selection_error_when_nothing_was_selected()
     {
         var report = Reports.NothingSelected("SGL_PLATFORM=cuda forces that platform, but 'cuda' is Failed.");

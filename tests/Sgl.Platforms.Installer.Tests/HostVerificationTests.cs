@@ -70,7 +70,7 @@ public sealed class HostVerificationTests
 
         var row = s.Resolve("cpu").Candidates.Single(c => c.Source == CandidateSource.Installed);
 
-        row.Status.Should().Be(CandidateStatus.Failed);
+        row.Status.Should().Be(CandidateStatus.Rejected);
         row.Reason.Should().Contain("platforms.lock.json").And.Contain("No installed plugin was loaded");
         (await FluentActions.Awaiting(() => s.InstallAsync("Sgl.Platform.Acme")).Should().ThrowAsync<PluginInstallException>())
             .Which.Error.Should().Be(PluginInstallError.InvalidLockFile);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sgl.Platforms;
 using Sgl.Platforms.Installer;
 using Spectre.Console;
 
@@ -41,7 +42,7 @@ internal static class PlatformsInstallCommand
             console.WriteLine($"  pinned in {Path.Combine(installer.PlatformsHome, "platforms.lock.json")}");
             return 0;
         }
-        catch (PluginInstallException e)
+        catch (Exception e) when (e is PluginInstallException or PlatformConfigurationException)
         {
             return PlatformsInstallOutput.Fail(e, error);
         }

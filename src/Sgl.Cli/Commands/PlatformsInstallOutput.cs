@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Sgl.Platforms;
 using Sgl.Platforms.Installer;
 using Spectre.Console;
 
@@ -52,11 +53,11 @@ internal static class PlatformsInstallOutput
         return result;
     }
 
-    /// <summary>Prints the error (what happened and the fix) and returns the exit code.</summary>
-    public static int Fail(PluginInstallException e, TextWriter error)
+    /// <summary>Prints the error (what happened and the fix) and returns the exit code: 2 for a bad setting, 3 for an operation that could not finish.</summary>
+    public static int Fail(Exception e, TextWriter error)
     {
         error.WriteLine($"error: {e.Message}");
-        return ExitCodes.Incomplete;
+        return e is PlatformConfigurationException ? ExitCodes.InvalidInput : ExitCodes.Incomplete;
     }
 
     /// <summary>Reports synchronously on the downloading thread, so the bars follow the bytes.</summary>

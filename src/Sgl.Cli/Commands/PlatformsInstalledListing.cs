@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Sgl.Platforms;
 using Sgl.Platforms.Installer;
 using Spectre.Console;
 
@@ -10,12 +11,13 @@ internal static class PlatformsInstalledListing
     public static int Run(bool json, TextWriter output, TextWriter error)
     {
         IReadOnlyList<InstalledPlugin> installed;
-        var installer = new PluginInstaller();
+        PluginInstaller installer;
         try
         {
+            installer = new PluginInstaller();
             installed = installer.ListInstalled();
         }
-        catch (PluginInstallException e)
+        catch (Exception e) when (e is PluginInstallException or PlatformConfigurationException)
         {
             return PlatformsInstallOutput.Fail(e, error);
         }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sgl.Platforms;
 using Sgl.Platforms.Installer;
 
 namespace Sgl.Cli.Commands;
@@ -22,7 +23,7 @@ internal static class PlatformsRemoveCommand
             output.WriteLine($"Removed {removed.Id} {removed.Version} (platforms: {string.Join(", ", removed.Platforms)}).");
             return 0;
         }
-        catch (PluginInstallException e)
+        catch (Exception e) when (e is PluginInstallException or PlatformConfigurationException)
         {
             return PlatformsInstallOutput.Fail(e, error);
         }

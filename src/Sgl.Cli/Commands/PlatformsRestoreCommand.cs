@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sgl.Platforms;
 using Sgl.Platforms.Installer;
 using Spectre.Console;
 
@@ -33,7 +34,7 @@ internal static class PlatformsRestoreCommand
                 : $"{result.Restored.Count} restored, {result.AlreadyInPlace.Count} already in place.");
             return 0;
         }
-        catch (PluginInstallException e)
+        catch (Exception e) when (e is PluginInstallException or PlatformConfigurationException)
         {
             return PlatformsInstallOutput.Fail(e, error);
         }

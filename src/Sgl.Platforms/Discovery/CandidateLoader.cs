@@ -33,9 +33,14 @@ internal static class CandidateLoader
 
     private static Assembly LoadAssembly(PluginAssemblyLocation location)
     {
+        if (location.Verified is { } verified)
+        {
+            return new PluginLoadContext(location.AssemblyName, verified).LoadPlugin(location);
+        }
+
         if (location.Isolated)
         {
-            return new PluginLoadContext(location.Path!).LoadFromAssemblyPath(location.Path!);
+            return new PluginLoadContext(location.Path!).LoadPlugin(location);
         }
 
         // Package plugins are dependencies of the application itself: load them by name so the

@@ -1,32 +1,52 @@
-using System.Security.Cryptography;
-using System.Text.RegularExpressions;
 using Sgl.Platforms.Selection;
 
 namespace Sgl.Platforms.Discovery;
 
 /// <summary>
-/// The "Installed" discovery source: plugins that <c>sgl platforms install</c> put under
-/// SGL_PLATFORMS_HOME. Each is checked against <c>platforms.lock.json</c> (every file's SHA-512, no
-/// extra files, no folder or file writable by group or others) before its metadata is read, and a plugin
-/// that fails the check is refused by its platform names.
+/// The "Installed" discovery source: plugins that <c>sgl platforms install</c> put under SGL_PLATFORMS_HOME.
+/// Under the home's shared commit lock, the home and its lock file must pass the ownership and mode checks,
+/// the lock file is checked field by field, and each plugin folder must hold exactly the files the lock
+/// pins, each with its SHA-512, every folder and file owned by the current user or root and writable by
+/// no one else. A plugin that fails is refused by its platform names; one that passes is kept as the files
+/// it verified (<see cref="VerifiedPlugin"/>), which are all that is ever loaded of it.
 /// </summary>
-internal static partial class InstalledPluginSource
+internal static class InstalledPluginSource
 {
-    /// <summary>An installed plugin assembly to inspect, or a candidate already refused.</summary>
-    internal sealed record Found(PluginAssemblyLocation? Location, PlatformCandidate? Refused);
+    /// <summary>How long a start waits for an install, removal or restore to finish committing.</summary>
+    private static readonly TimeSpan CommitWait = TimeSpan.FromSeconds(30);
 
-    public static IEnumerable<Found> Find(string platformsHome)
+    /// <summary>An installed plugin assembly to inspect, or a candidate already refused; <paramref name="Plugin"/> is its lock entry.</summary>
+    internal sealed record Found(PluginAssemblyLocation? Location, PlatformCandidate? Refused, LockedPlugin? Plugin);
+
+    public static IReadOnlyList<Found> Find(string platformsHome) => Find(platformsHome, HomeTrust.ForCurrentUser());
+
+    public static IReadOnlyList<Found> Find(string platformsHome, HomeTrust trust)
     {
+        var lockPath = Path.Combine(platformsHome, PlatformsLock.FileName);
+
+        // Most machines have no installed plugins: one check, no lock taken.
+        if (!File.Exists(lockPath))
+        {
+            return [];
+        }
+
+        using var reading = HomeCommitLock.TakeShared(platformsHome, CommitWait);
+        if (reading is null)
+        {
+            return [new Found(null, LockFileRow(lockPath, CandidateStatus.Failed,
+                $"An install, removal or restore has been changing '{platformsHome}' for over {CommitWait.TotalSeconds:0} s, so no installed plugin was loaded. Retry when it has finished."), null)];
+        }
+
+        var homeProblem = trust.CheckHome(platformsHome) ?? trust.CheckLockFile(lockPath);
         PlatformsLock? lockFile;
         try
         {
             lockFile = PlatformsLock.Read(platformsHome);
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidPlatformsLockException or IOException or UnauthorizedAccessException)
         {
-            return [new Found(null, Refused(PlatformsLock.FileName, Path.Combine(platformsHome, PlatformsLock.FileName), "", CandidateStatus.Failed,
-                $"The installed plugins' lock file cannot be read: {e.Message}. No installed plugin was loaded. " +
-                "Fix or replace the file (a copy from a good node, then 'sgl platforms restore'), or delete it and reinstall the plugins."))];
+            return [new Found(null, LockFileRow(lockPath, CandidateStatus.Rejected,
+                $"{e.Message.TrimEnd('.')}. No installed plugin was loaded. {InvalidPlatformsLockException.Advice}" + (homeProblem is null ? "" : $" Also: {homeProblem}")), null)];
         }
 
         if (lockFile is null)
@@ -38,92 +58,52 @@ internal static partial class InstalledPluginSource
         foreach (var plugin in lockFile.Plugins)
         {
             var directory = PlatformsLock.PluginDirectory(platformsHome, plugin.Id, plugin.Version);
-            var problem = Verify(platformsHome, plugin);
-            if (problem is not null)
+            var (verified, problem) = homeProblem is null ? Verify(platformsHome, plugin, trust) : (null, homeProblem);
+            if (verified is null)
             {
                 var names = plugin.Platforms.Count > 0 ? plugin.Platforms : [plugin.Id];
                 found.AddRange(names.Select(name => new Found(null, Refused(name, directory, plugin.Version, CandidateStatus.Rejected,
-                    $"Installed plugin {plugin.Id} {plugin.Version} refused: {problem}"))));
+                    $"Installed plugin {plugin.Id} {plugin.Version} refused: {problem}"), plugin)));
                 continue;
             }
 
             found.AddRange(plugin.Assemblies.Select(assembly => new Found(
-                new PluginAssemblyLocation(Path.GetFileNameWithoutExtension(assembly), Path.Combine(directory, assembly), Isolated: true), null)));
+                new PluginAssemblyLocation(Path.GetFileNameWithoutExtension(assembly), Path.Combine(directory, assembly), Isolated: true, verified), null, plugin)));
         }
 
         return found;
     }
 
     /// <summary>
-    /// Checks an installed plugin against its lock entry; returns what is wrong and how to fix it, or
-    /// null when the folder holds exactly the locked files.
+    /// Checks an installed plugin against its lock entry and keeps what it verified; returns the plugin, or
+    /// what is wrong and how to fix it.
     /// </summary>
-    public static string? Verify(string platformsHome, LockedPlugin plugin)
+    public static (VerifiedPlugin? Plugin, string? Problem) Verify(string platformsHome, LockedPlugin plugin, HomeTrust trust)
     {
-        if (!SafeSegment().IsMatch(plugin.Id) || !SafeSegment().IsMatch(plugin.Version) || plugin.Assemblies.Concat(plugin.Files.Select(f => f.Path)).Any(p => !IsSafeRelativePath(p)))
+        var directory = PlatformsLock.PluginDirectory(platformsHome, plugin.Id, plugin.Version);
+        if ((trust.CheckOwnedAndPrivate(Path.GetDirectoryName(directory)!) ?? trust.CheckOwnedAndPrivate(directory)) is { } untrusted)
         {
-            return $"its entry in {PlatformsLock.FileName} names a path outside its folder. Remove the entry, or run 'sgl platforms install {plugin.Id}' again.";
+            return (null, untrusted);
         }
 
-        var directory = PlatformsLock.PluginDirectory(platformsHome, plugin.Id, plugin.Version);
         if (!Directory.Exists(directory))
         {
-            return $"its folder '{directory}' is missing. Run 'sgl platforms restore' to reinstall what {PlatformsLock.FileName} pins.";
+            return (null, $"its folder '{directory}' is missing. Run 'sgl platforms restore' to reinstall what {PlatformsLock.FileName} pins.");
         }
 
-        var writable = WritableByOthers(Path.GetDirectoryName(directory)!) ?? WritableByOthers(directory);
-        var expected = plugin.Files.ToDictionary(f => f.Path, f => f.Sha512, StringComparer.Ordinal);
-        foreach (var file in Directory.EnumerateFileSystemEntries(directory, "*", SearchOption.AllDirectories))
-        {
-            writable ??= WritableByOthers(file);
-            if (Directory.Exists(file))
-            {
-                continue;
-            }
-
-            var relative = Path.GetRelativePath(directory, file).Replace(Path.DirectorySeparatorChar, '/');
-            if (!expected.Remove(relative, out var sha512))
-            {
-                return $"'{file}' is not one of the files {PlatformsLock.FileName} pins. Run 'sgl platforms restore' to put back exactly the installed files.";
-            }
-
-            if (!string.Equals(Sha512Of(file), sha512, StringComparison.Ordinal))
-            {
-                return $"'{file}' does not match the SHA-512 in {PlatformsLock.FileName}; it was changed after install. Run 'sgl platforms restore' to reinstall the pinned package.";
-            }
-        }
-
-        if (expected.Count > 0)
-        {
-            return $"'{Path.Combine(directory, expected.Keys.First())}' is missing. Run 'sgl platforms restore' to reinstall the pinned package.";
-        }
-
-        return writable is null
-            ? null
-            : $"'{writable}' is writable by group or others, so another user could replace the plugin's code. Run 'chmod -R go-w {directory}' (or 'sgl platforms restore').";
+        return VerifiedPlugin.Capture(directory, plugin.Files.ToDictionary(f => f.Path, f => f.Sha512, StringComparer.Ordinal), trust);
     }
 
-    /// <summary>Base64 SHA-512 of a file, the form the lock file records.</summary>
-    public static string Sha512Of(string path)
+    /// <summary>What is wrong with an installed plugin, or null when it verifies (for the installer, which keeps nothing).</summary>
+    public static string? ProblemOf(string platformsHome, LockedPlugin plugin, HomeTrust trust)
     {
-        using var stream = File.OpenRead(path);
-        return Convert.ToBase64String(SHA512.HashData(stream));
+        var (verified, problem) = Verify(platformsHome, plugin, trust);
+        verified?.Release();
+        return problem;
     }
 
-    /// <summary>True for a '/'-separated relative path that stays inside its folder.</summary>
-    public static bool IsSafeRelativePath(string path) =>
-        path.Length > 0 && !path.StartsWith('/') && !path.Contains('\\', StringComparison.Ordinal) && !Path.IsPathRooted(path)
-        && path.Split('/').All(segment => segment.Length > 0 && segment is not "." and not "..");
-
-    private static string? WritableByOthers(string path)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return null;
-        }
-
-        return (File.GetUnixFileMode(path) & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0 ? path : null;
-    }
+    private static PlatformCandidate LockFileRow(string lockPath, CandidateStatus status, string reason) =>
+        Refused(PlatformsLock.FileName, lockPath, "", status, reason);
 
     private static PlatformCandidate Refused(string name, string display, string version, CandidateStatus status, string reason) => new()
     {
@@ -135,8 +115,4 @@ internal static partial class InstalledPluginSource
         Status = status,
         Reason = reason,
     };
-
-    // Package ids and normalized versions: letters, digits, '.', '-', '_', '+', never "." or ".." alone.
-    [GeneratedRegex(@"^(?!\.{1,2}$)[A-Za-z0-9._+-]{1,128}$", RegexOptions.CultureInvariant)]
-    private static partial Regex SafeSegment();
 }

@@ -30,7 +30,7 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, ApplicationMa
         return candidates;
     }
 
-    private static void AddBuiltIns(List<PlatformCandidate> candidates)
+    internal static void AddBuiltIns(List<PlatformCandidate> candidates)
     {
         var assembly = typeof(PlatformDiscovery).Assembly;
         var version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
@@ -114,7 +114,9 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, ApplicationMa
         PluginAssemblyInfo info;
         try
         {
-            info = location.Path is not null ? PluginAssemblyInspector.Inspect(location.Path) : InspectBundled(location.AssemblyName);
+            info = location.Verified?.Image(new AssemblyName(location.AssemblyName)) is { } verified ? PluginAssemblyInspector.Inspect(verified, display)
+                : location.Path is not null ? PluginAssemblyInspector.Inspect(location.Path)
+                : InspectBundled(location.AssemblyName);
         }
         catch (Exception e) when (e is BadImageFormatException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {

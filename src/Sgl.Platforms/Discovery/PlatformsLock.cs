@@ -18,8 +18,9 @@ internal sealed class PlatformsLock
 
     public List<LockedPlugin> Plugins { get; init; } = [];
 
-    /// <summary>Reads the lock file of a home, or null when there is none.</summary>
-    /// <exception cref="InvalidDataException">The file exists but is not a lock file this host understands.</exception>
+    /// <summary>Reads and checks the lock file of a home, or returns null when there is none.</summary>
+    /// <exception cref="InvalidPlatformsLockException">The file exists but is not a lock file this host can trust; the message names each bad field.</exception>
+    /// <exception cref="IOException">The file cannot be read.</exception>
     public static PlatformsLock? Read(string platformsHome)
     {
         var path = Path.Combine(platformsHome, FileName);
@@ -46,20 +47,45 @@ internal sealed class PlatformsLock
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"'{path}' is not valid JSON ({e.Message})", e);
+            throw new InvalidPlatformsLockException(path, [DescribeJsonError(e)], e);
         }
 
-        if (lockFile is null || lockFile.Version != CurrentVersion)
+        if (lockFile is null)
         {
-            throw new InvalidDataException($"'{path}' has lock file version {lockFile?.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}, and this host reads version {CurrentVersion}");
+            throw new InvalidPlatformsLockException(path, ["the file holds null instead of a lock file"]);
         }
 
-        return lockFile;
+        var problems = PlatformsLockCheck.Problems(lockFile);
+        return problems.Count == 0 ? lockFile : throw new InvalidPlatformsLockException(path, problems.Take(5));
     }
 
-    /// <summary>The folder a locked plugin is extracted to: <c>{home}/{id}/{version}</c>, lowercase like NuGet's global packages folder.</summary>
-    public static string PluginDirectory(string platformsHome, string id, string version) =>
-        Path.Combine(platformsHome, id.ToLowerInvariant(), version.ToLowerInvariant());
+    /// <summary>
+    /// The folder a locked plugin is extracted to: <c>{home}/{id}/{version}</c>, lowercase like NuGet's global
+    /// packages folder. Ids and versions are checked when the lock file is read; this refuses anything that
+    /// would still lead outside the home.
+    /// </summary>
+    /// <exception cref="InvalidPlatformsLockException">The id or version is not a plain name.</exception>
+    public static string PluginDirectory(string platformsHome, string id, string version)
+    {
+        if (!PlatformsLockCheck.IsPackageId(id) || !PlatformsLockCheck.IsVersion(version))
+        {
+            throw new InvalidPlatformsLockException(Path.Combine(platformsHome, FileName),
+                [$"the entry '{id}' '{version}' does not name a folder inside the plugins home, so the file was damaged or tampered with"]);
+        }
+
+        return Path.Combine(platformsHome, id.ToLowerInvariant(), version.ToLowerInvariant());
+    }
+
+    /// <summary>A plugin folder relative to the home ('/'-separated), as the installer's journal records it.</summary>
+    public static string RelativePluginDirectory(string id, string version) => $"{id.ToLowerInvariant()}/{version.ToLowerInvariant()}";
+
+    private static string DescribeJsonError(JsonException e)
+    {
+        var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "the document" : e.Path.StartsWith("$.", StringComparison.Ordinal) ? e.Path[2..] : e.Path;
+        var message = e.Message;
+        var cut = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        return $"{field}: {(cut > 0 ? message[..cut] : message).TrimEnd('.')}";
+    }
 }
 
 /// <summary>One installed plugin package with everything it brought.</summary>

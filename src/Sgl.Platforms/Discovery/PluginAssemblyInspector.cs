@@ -31,6 +31,19 @@ internal static class PluginAssemblyInspector
         return Inspect(pe.GetMetadataReader());
     }
 
+    /// <summary>Inspects an assembly image held in memory (an installed plugin's verified bytes).</summary>
+    /// <exception cref="BadImageFormatException">The image is not a .NET assembly.</exception>
+    public static PluginAssemblyInfo Inspect(byte[] image, string display)
+    {
+        using var pe = new PEReader(System.Collections.Immutable.ImmutableArray.Create(image));
+        if (!pe.HasMetadata)
+        {
+            throw new BadImageFormatException($"'{display}' is not a .NET assembly (it has no metadata).");
+        }
+
+        return Inspect(pe.GetMetadataReader());
+    }
+
     /// <summary>The plugin assembly names an application's build-time manifest (<c>[assembly: PlatformPlugin]</c>) declares.</summary>
     /// <exception cref="BadImageFormatException">The file is not a .NET assembly.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>

@@ -16,7 +16,60 @@ internal sealed class IsolatedProber(ProbeHostCommand host, PlatformSettings set
     /// <summary>Time the child may take to start before its probes' own deadline begins.</summary>
     private static readonly TimeSpan StartAllowance = TimeSpan.FromSeconds(10);
 
+    /// <summary>Private copies of installed plugins' verified files, written once per plugin for the probe hosts.</summary>
+    private readonly Dictionary<VerifiedPlugin, string> _verifiedCopies = [];
+
     public IReadOnlyList<ProbeOutcome> ProbeAll(IReadOnlyList<PlatformCandidate> candidates)
+    {
+        try
+        {
+            var refused = WriteVerifiedCopies(candidates);
+            var probed = ProbeAllInHosts(candidates.Where(c => !refused.ContainsKey(c)).ToList()).ToDictionary(o => o.Candidate);
+            return candidates.Select(c => refused.TryGetValue(c, out var outcome) ? outcome : probed[c]).ToList();
+        }
+        finally
+        {
+            foreach (var copy in _verifiedCopies.Values)
+            {
+                try
+                {
+                    Directory.Delete(copy, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // A private temporary folder: the OS cleans what is left; the results stand.
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Installed plugins go to the probe host as private copies of the bytes verified here, never as their
+    /// folders; a plugin whose files were rewritten since they were verified fails here instead.
+    /// </summary>
+    private Dictionary<PlatformCandidate, ProbeOutcome> WriteVerifiedCopies(IReadOnlyList<PlatformCandidate> candidates)
+    {
+        var refused = new Dictionary<PlatformCandidate, ProbeOutcome>();
+        foreach (var candidate in candidates.Where(c => c.Location?.Verified is not null))
+        {
+            var verified = candidate.Location!.Verified!;
+            try
+            {
+                if (!_verifiedCopies.ContainsKey(verified))
+                {
+                    _verifiedCopies[verified] = verified.WritePrivateCopy();
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                refused[candidate] = new ProbeOutcome(candidate, null, null, CandidateStatus.Failed, e.Message, 0);
+            }
+        }
+
+        return refused;
+    }
+
+    private List<ProbeOutcome> ProbeAllInHosts(IReadOnlyList<PlatformCandidate> candidates)
     {
         var first = RunHost(candidates);
         var outcomes = first.Outcomes;
@@ -107,8 +160,18 @@ internal sealed class IsolatedProber(ProbeHostCommand host, PlatformSettings set
     private ProbeHostRequest Request(IReadOnlyList<PlatformCandidate> candidates) => new(
         settings.SystemRoot,
         (int)settings.ProbeTimeout.TotalMilliseconds,
-        candidates.Select(c => new ProbeHostCandidate(
-            c.Name, c.IsBuiltIn, c.Location?.AssemblyName, c.Location?.Path, c.TypeName, c.Metadata.Kind, c.Metadata.Priority)).ToList());
+        candidates.Select(c => c.Location?.Verified is { } verified
+            ? VerifiedRequest(c, verified)
+            : new ProbeHostCandidate(c.Name, c.IsBuiltIn, c.Location?.AssemblyName, c.Location?.Path, c.TypeName, c.Metadata.Kind, c.Metadata.Priority)).ToList());
+
+    private ProbeHostCandidate VerifiedRequest(PlatformCandidate candidate, VerifiedPlugin verified)
+    {
+        var copy = _verifiedCopies[verified];
+        var location = candidate.Location!;
+        var assembly = Path.Combine(copy, Path.GetRelativePath(verified.Directory, location.Path!));
+        return new ProbeHostCandidate(candidate.Name, false, location.AssemblyName, assembly, candidate.TypeName, candidate.Metadata.Kind, candidate.Metadata.Priority,
+            new ProbeHostVerifiedCopy(copy, verified.LoadableFiles));
+    }
 
     private static ProbeHostResult? Parse(string line)
     {

@@ -7,8 +7,15 @@ namespace Sgl.Platforms.Isolation;
 /// <summary>What the parent asks the probe host to probe (one JSON document on the host's stdin).</summary>
 internal sealed record ProbeHostRequest(string SystemRoot, int ProbeTimeoutMs, IReadOnlyList<ProbeHostCandidate> Candidates);
 
-/// <summary>One candidate to probe: a built-in by name, or a plugin type in an assembly file.</summary>
-internal sealed record ProbeHostCandidate(string Name, bool BuiltIn, string? AssemblyName, string? AssemblyPath, string? TypeName, PlatformEnum Kind, int Priority);
+/// <summary>
+/// One candidate to probe: a built-in by name, or a plugin type in an assembly file. An installed plugin
+/// also carries <c>Verified</c>: the private copy of its verified files the parent wrote, with their
+/// SHA-512, which the probe host checks again and then loads from memory.
+/// </summary>
+internal sealed record ProbeHostCandidate(string Name, bool BuiltIn, string? AssemblyName, string? AssemblyPath, string? TypeName, PlatformEnum Kind, int Priority, ProbeHostVerifiedCopy? Verified = null);
+
+/// <summary>A folder the parent wrote with an installed plugin's verified files, and each file's base64 SHA-512.</summary>
+internal sealed record ProbeHostVerifiedCopy(string Directory, IReadOnlyDictionary<string, string> Files);
 
 /// <summary>One probe's outcome (one JSON line on the host's stdout, written as soon as the probe ends).</summary>
 internal sealed record ProbeHostResult(string Name, CandidateStatus Status, string? Reason, double ProbeMs, IReadOnlyList<ProbeHostDevice> Devices);

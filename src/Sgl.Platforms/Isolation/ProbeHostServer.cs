@@ -68,6 +68,8 @@ public static class ProbeHostServer
 
     private static PlatformCandidate ToCandidate(ProbeHostCandidate c)
     {
+        // An installed plugin loads only from the private copy the parent wrote, after its hashes match again.
+        var (verified, refused) = c.Verified is { } copy ? VerifiedPlugin.Capture(copy.Directory, copy.Files, trust: null) : (null, null);
         var candidate = new PlatformCandidate
         {
             Name = c.Name,
@@ -77,11 +79,16 @@ public static class ProbeHostServer
             Version = "",
             TypeName = c.TypeName,
             Type = c.BuiltIn ? BuiltInPlatforms.Types.FirstOrDefault(t => t.FullName == c.TypeName) : null,
-            Location = c.BuiltIn ? null : new PluginAssemblyLocation(c.AssemblyName ?? c.Name, c.AssemblyPath, Isolated: c.AssemblyPath is not null),
+            Location = c.BuiltIn ? null : new PluginAssemblyLocation(c.AssemblyName ?? c.Name, c.AssemblyPath, Isolated: c.AssemblyPath is not null, verified),
         };
         if (c.BuiltIn && candidate.Type is null)
         {
             candidate.Stop(CandidateStatus.Failed, $"The probe host has no built-in platform {c.TypeName}; the probe host and this application are different versions.");
+        }
+
+        if (refused is not null)
+        {
+            candidate.Stop(CandidateStatus.Failed, $"The probe host refused the copy of '{candidate.AssemblyDisplay}' it was given: {refused}");
         }
 
         return candidate;

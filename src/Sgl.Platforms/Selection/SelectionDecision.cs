@@ -5,11 +5,12 @@ namespace Sgl.Platforms.Selection;
 /// <summary>
 /// Picks the winner among probed candidates: <c>SGL_PLATFORM</c> first (one name forces, a list is a
 /// preference order), otherwise the highest priority, where a tie at the top is an error; and never
-/// a silent CPU fallback when a plugin failed.
+/// a silent CPU fallback when a plugin failed or an accelerator's hardware was seen but is unusable.
 /// </summary>
 internal sealed record SelectionDecision(ProbeOutcome? Winner, string Why, PlatformSelectionException? Error)
 {
-    private static readonly CandidateStatus[] PluginFailures = [CandidateStatus.Failed, CandidateStatus.TimedOut, CandidateStatus.Rejected];
+    /// <summary>What blocks the CPU fallback: a plugin that broke, or hardware that is there but cannot be used (Unavailable).</summary>
+    private static readonly CandidateStatus[] BlocksCpuFallback = [CandidateStatus.Failed, CandidateStatus.TimedOut, CandidateStatus.Rejected, CandidateStatus.Unavailable];
 
     public static SelectionDecision Decide(IReadOnlyList<PlatformCandidate> candidates, IReadOnlyDictionary<PlatformCandidate, ProbeOutcome> outcomes, PlatformSettings settings)
     {
@@ -54,11 +55,11 @@ internal sealed record SelectionDecision(ProbeOutcome? Winner, string Why, Platf
         var winner = leaders[0];
         if (winner.Candidate.Metadata.Kind == PlatformEnum.Cpu)
         {
-            var failed = candidates.Where(c => c.Metadata.Kind != PlatformEnum.Cpu && PluginFailures.Any(f => StatusOf(c) == f.ToString())).ToList();
+            var failed = candidates.Where(c => c.Metadata.Kind != PlatformEnum.Cpu && BlocksCpuFallback.Any(f => StatusOf(c) == f.ToString())).ToList();
             if (failed.Count > 0)
             {
                 return Fail($"Only the CPU fallback is available, and {string.Join("; ", failed.Select(Describe))}. " +
-                    $"Running on CPU by accident is refused: fix or remove the failing plugin, or set {PlatformEnvironment.Platform}=cpu to run on CPU deliberately.");
+                    $"Running on CPU by accident is refused: fix what the reason names (or remove the failing plugin), or set {PlatformEnvironment.Platform}=cpu to run on CPU deliberately.");
             }
         }
 

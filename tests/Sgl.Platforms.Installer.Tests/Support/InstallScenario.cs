@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Security;
+using System.Text.Json.Nodes;
 using Sgl.Platforms.Selection;
 using Sgl.Platforms.Testing;
 
@@ -50,7 +52,13 @@ internal sealed class InstallScenario : IDisposable
             """);
     }
 
-    public PluginInstaller Installer() => new(new PluginInstallerOptions { PlatformsHome = Home, WorkingDirectory = WorkingDirectory, LockTimeout = TimeSpan.FromMinutes(2) });
+    public PluginInstaller Installer(PackageLimits? limits = null) => new(new PluginInstallerOptions
+    {
+        PlatformsHome = Home,
+        WorkingDirectory = WorkingDirectory,
+        LockTimeout = TimeSpan.FromMinutes(2),
+        Limits = limits ?? new PackageLimits(),
+    });
 
     public Task<InstalledPlugin> InstallAsync(string id, string? version = null) =>
         Installer().InstallAsync(new PluginInstallRequest(id) { Version = version }, cancellationToken: TestContext.Current.CancellationToken);
@@ -65,12 +73,38 @@ internal sealed class InstallScenario : IDisposable
             Platform = platform,
         }, logger: null, entryAssembly: null).Resolve();
 
+    /// <summary>Rewrites the lock file after <paramref name="edit"/> changes its JSON (a hand edit or tampering).</summary>
+    public void EditLock(Action<JsonObject> edit)
+    {
+        var json = JsonNode.Parse(File.ReadAllText(LockFilePath))!.AsObject();
+        edit(json);
+        File.WriteAllText(LockFilePath, json.ToJsonString());
+    }
+
+    /// <summary>Gives <paramref name="path"/> (and what is under it) to another user, as root can.</summary>
+    public static void Chown(string path, int uid)
+    {
+        var start = new ProcessStartInfo("chown") { RedirectStandardError = true };
+        foreach (var argument in new[] { "-R", uid.ToString(global::System.Globalization.CultureInfo.InvariantCulture), path })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var chown = Process.Start(start)!;
+        var error = chown.StandardError.ReadToEnd();
+        chown.WaitForExit();
+        if (chown.ExitCode != 0)
+        {
+            Assert.Skip($"chown is needed to give files to another user and failed here: {error}");
+        }
+    }
+
     /// <summary>Everything under the home except the transient install lock, with content hashes, to prove an operation changed nothing.</summary>
     public Dictionary<string, string> Snapshot() =>
         !Directory.Exists(Home)
             ? []
             : Directory.EnumerateFiles(Home, "*", SearchOption.AllDirectories)
-                .Where(f => Path.GetFileName(f) != ".install.lock")
+                .Where(f => Path.GetFileName(f) is not ".install.lock" and not ".commit.lock")
                 .ToDictionary(f => Path.GetRelativePath(Home, f), f => Convert.ToBase64String(global::System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(f))));
 
     public void Dispose()

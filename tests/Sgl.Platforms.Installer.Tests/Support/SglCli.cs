@@ -21,7 +21,14 @@ internal static class SglCli
         return Path.Combine(repository.FullName, "src", "Sgl.Cli", "bin", configuration, output.Name, "sgl.dll");
     });
 
-    public static async Task<Result> RunAsync(InstallScenario scenario, params string[] args)
+    /// <summary>The built sgl.dll these tests run.</summary>
+    public static string DllPath => SglDll.Value;
+
+    public static Task<Result> RunAsync(InstallScenario scenario, params string[] args) =>
+        RunAsync(scenario, new Dictionary<string, string?>(), args);
+
+    /// <summary>Runs sgl with <paramref name="environment"/> added to (or replacing) the scenario's variables.</summary>
+    public static async Task<Result> RunAsync(InstallScenario scenario, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = scenario.WorkingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(SglDll.Value);
@@ -38,6 +45,11 @@ internal static class SglCli
 
         start.Environment["SGL_PLATFORMS_HOME"] = scenario.Home;
         start.Environment["SGL_SYSTEM_ROOT"] = scenario.System.Root;
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();

@@ -187,6 +187,23 @@ public sealed class PlatformResolverTests
     }
 
     [Fact]
+    public void An_accelerator_that_is_present_but_unavailable_blocks_the_cpu_fallback_unless_cpu_is_asked_for()
+    {
+        using var scenario = new SelectionScenario();
+        scenario.AddPlugin("acme", probeBody: "return ProbeResult.Unavailable(\"Found an Acme card at 0000:3b:00.0, but its management library is too old\", [new DeviceInfo(0, \"Acme X1\")]);");
+
+        var report = scenario.Resolve();
+
+        Candidate(report, "acme").Status.Should().Be(CandidateStatus.Unavailable);
+        report.Selected.Should().BeNull("running a GPU job on CPU by accident is refused");
+        report.Error!.Message.Should().Contain("Only the CPU fallback").And.Contain("'acme' is Unavailable (Found an Acme card at 0000:3b:00.0")
+            .And.Contain("SGL_PLATFORM=cpu");
+
+        scenario.Options.Platform = "cpu";
+        scenario.Resolve().Selected.Should().Be("cpu");
+    }
+
+    [Fact]
     public void Asking_for_cpu_explicitly_accepts_the_fallback_when_a_plugin_failed()
     {
         using var scenario = new SelectionScenario();
