@@ -271,11 +271,9 @@ internal sealed class PluginStager(FeedConfiguration feeds, SourceCacheContext c
                 continue;
             }
 
-            if (info.ContractVersion is null || info.ContractVersion.Major != CandidateValidator.HostContractMajor)
+            if (ContractCompatibility.Check(info.ContractVersion, $"'{file}'", "Platform") is { } incompatible)
             {
-                throw new PluginInstallException(PluginInstallError.IncompatibleContract,
-                    $"{package}: '{file}' was built against Sgl.Platforms.Abstractions {info.ContractVersion?.ToString() ?? "(none)"}, but this host provides " +
-                    $"{typeof(Platform).Assembly.GetName().Version}. Install a version of the plugin built for contract {CandidateValidator.HostContractMajor}.x (see --version).");
+                throw new PluginInstallException(PluginInstallError.IncompatibleContract, $"{package}: {incompatible} (see --version)");
             }
 
             var named = info.Exports.Where(e => e.Metadata is not null).Select(e => e.Metadata!.Name).ToList();

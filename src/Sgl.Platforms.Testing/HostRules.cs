@@ -13,7 +13,7 @@ namespace Sgl.Platforms.Testing;
 public static class HostRules
 {
     /// <summary>The contract major version this host accepts; plugins built against another major are rejected.</summary>
-    public static int ContractMajor => CandidateValidator.HostContractMajor;
+    public static int ContractMajor => ContractCompatibility.HostContract.Major;
 
     /// <summary>The names reserved for built-in platforms.</summary>
     public static IReadOnlySet<string> ReservedNames => BuiltInPlatforms.ReservedNames;

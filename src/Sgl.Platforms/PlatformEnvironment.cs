@@ -26,4 +26,10 @@ public static class PlatformEnvironment
 
     /// <summary>The probe host executable for <c>SGL_PROBE_ISOLATION=process</c> (an <c>sgl</c> executable or <c>sgl.dll</c>); defaults to this process when it is <c>sgl</c>, else <c>sgl</c> on PATH.</summary>
     public const string ProbeHost = "SGL_PROBE_HOST";
+
+    /// <summary>Which contributions may compose with the selected platform: unset for all, <c>none</c>, or a comma list of contribution names.</summary>
+    public const string Contributions = "SGL_PLATFORM_CONTRIBUTIONS";
+
+    /// <summary>The prefix of plugin settings given in the environment: <c>SGL_PLUGIN_SETTINGS__&lt;name&gt;__&lt;key&gt;=value</c>.</summary>
+    public const string PluginSettingsPrefix = "SGL_PLUGIN_SETTINGS__";
 }

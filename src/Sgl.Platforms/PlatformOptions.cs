@@ -32,10 +32,46 @@ public sealed class PlatformOptions
     /// <summary><c>SGL_PROBE_ISOLATION</c>: <c>inprocess</c> (default) or <c>process</c>, which runs probes in a short-lived child process so a crashing or hanging vendor probe cannot take the host down.</summary>
     public string? ProbeIsolation { get; set; }
 
+    /// <summary><c>SGL_PLATFORM_CONTRIBUTIONS</c>: unset for every contribution to the selected platform, <c>none</c>, or a comma list of contribution names allowed to compose.</summary>
+    public string? Contributions { get; set; }
+
+    /// <summary>
+    /// Settings for plugins, one section per platform or contribution name (configuration
+    /// <c>Sgl:Platforms:PluginSettings:&lt;name&gt;:&lt;key&gt;</c>; in the process environment
+    /// <c>SGL_PLUGIN_SETTINGS__&lt;name&gt;__&lt;key&gt;</c>). Parts receive them by importing <see cref="Sgl.Platforms.PluginSettings"/>.
+    /// </summary>
+    public Dictionary<string, Dictionary<string, string>> PluginSettings { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Reads the options from environment variables.</summary>
-    /// <param name="environment">Reads a variable; defaults to the process environment.</param>
-    public static PlatformOptions FromEnvironment(Func<string, string?>? environment = null) =>
-        new PlatformOptions().WithEnvironmentOverrides(environment);
+    /// <param name="environment">Reads a variable; defaults to the process environment, which also supplies <c>SGL_PLUGIN_SETTINGS__*</c>.</param>
+    public static PlatformOptions FromEnvironment(Func<string, string?>? environment = null)
+    {
+        var options = new PlatformOptions().WithEnvironmentOverrides(environment);
+        if (environment is null)
+        {
+            options.AddPluginSettingsFromEnvironment();
+        }
+
+        return options;
+    }
+
+    /// <summary>Adds every <c>SGL_PLUGIN_SETTINGS__&lt;name&gt;__&lt;key&gt;</c> variable of the process environment to <see cref="PluginSettings"/>.</summary>
+    internal void AddPluginSettingsFromEnvironment()
+    {
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            if (entry.Key is string variable && variable.StartsWith(PlatformEnvironment.PluginSettingsPrefix, StringComparison.Ordinal)
+                && variable[PlatformEnvironment.PluginSettingsPrefix.Length..].Split("__") is [var name, var key] && name.Length > 0 && key.Length > 0)
+            {
+                if (!PluginSettings.TryGetValue(name, out var section))
+                {
+                    PluginSettings[name] = section = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+                }
+
+                section[key] = entry.Value as string ?? "";
+            }
+        }
+    }
 
     /// <summary>Returns a copy in which every set <c>SGL_*</c> environment variable replaces the configured value.</summary>
     /// <param name="environment">Reads a variable; defaults to the process environment.</param>
@@ -57,5 +93,6 @@ public sealed class PlatformOptions
         PluginPath = Pick(PlatformEnvironment.PluginPath, PluginPath);
         PlatformsHome = Pick(PlatformEnvironment.PlatformsHome, PlatformsHome);
         ProbeIsolation = Pick(PlatformEnvironment.ProbeIsolation, ProbeIsolation);
+        Contributions = Pick(PlatformEnvironment.Contributions, Contributions);
     }
 }

@@ -1,6 +1,7 @@
 using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Sgl.Platforms.Contributions;
 using Sgl.Platforms.Discovery;
 using Sgl.Platforms.Isolation;
 using Sgl.Platforms.Probing;
@@ -16,6 +17,7 @@ public sealed class PlatformResolver
 {
     private readonly PlatformOptions _options;
     private readonly ILogger _logger;
+    private readonly ILoggerFactory? _loggers;
     private readonly Func<ApplicationManifest> _application;
     private readonly Func<string, string?> _environment = Environment.GetEnvironmentVariable;
 
@@ -25,6 +27,15 @@ public sealed class PlatformResolver
     public PlatformResolver(PlatformOptions options, ILogger? logger = null)
         : this(options, logger, Assembly.GetEntryAssembly())
     {
+    }
+
+    /// <summary>Creates a resolver whose plugin parts can import <paramref name="loggers"/> (the summary goes to its <c>Sgl.Platforms</c> logger).</summary>
+    /// <param name="options">The selection settings (see <see cref="PlatformOptions.FromEnvironment"/>).</param>
+    /// <param name="loggers">The application's logger factory, offered to platforms and contributions through MEF.</param>
+    public PlatformResolver(PlatformOptions options, ILoggerFactory loggers)
+        : this(options, loggers?.CreateLogger("Sgl.Platforms"), Assembly.GetEntryAssembly())
+    {
+        _loggers = loggers;
     }
 
     internal PlatformResolver(PlatformOptions options, ILogger? logger, Assembly? entryAssembly)
@@ -65,8 +76,12 @@ public sealed class PlatformResolver
             return new SelectionReport { Candidates = [], Error = e };
         }
 
-        var candidates = new PlatformDiscovery(settings, application).Discover();
+        var discovery = new PlatformDiscovery(settings, application);
+        var candidates = discovery.Discover();
+        var contributions = discovery.Contributions;
+        var services = HostServices.For(settings, _loggers);
         CandidateValidator.Validate(candidates);
+        ContributionComposer.Validate(contributions);
         try
         {
             CandidateValidator.ApplySettings(candidates, settings);
@@ -74,13 +89,13 @@ public sealed class PlatformResolver
         catch (PlatformConfigurationException e)
         {
             SelectionLog.SelectionFailed(_logger, e.Message);
-            return new SelectionReport { Candidates = candidates.Select(c => ToReport(c, null)).ToList(), Error = e };
+            return new SelectionReport { Candidates = candidates.Select(c => ToReport(c, null)).ToList(), Error = e, Contributions = Unused(contributions, settings, services) };
         }
 
         Dictionary<PlatformCandidate, ProbeOutcome> outcomes;
         try
         {
-            outcomes = (settings.IsolateProbes ? ProbeIsolated(candidates, settings) : ProbeInProcess(candidates, settings))
+            outcomes = (settings.IsolateProbes ? ProbeIsolated(candidates, settings, services) : ProbeInProcess(candidates, settings, services))
                 .ToDictionary(o => o.Candidate);
         }
         catch (Exception e) when (e is PlatformConfigurationException or System.ComponentModel.Win32Exception)
@@ -88,34 +103,43 @@ public sealed class PlatformResolver
             var error = e as PlatformConfigurationException ?? new PlatformConfigurationException(
                 $"{PlatformEnvironment.ProbeIsolation}=process could not start the probe host: {e.Message}. Set {PlatformEnvironment.ProbeHost} to the sgl executable or sgl.dll.", e);
             SelectionLog.SelectionFailed(_logger, error.Message);
-            return new SelectionReport { Candidates = candidates.Select(c => ToReport(c, null)).ToList(), Error = error };
+            return new SelectionReport { Candidates = candidates.Select(c => ToReport(c, null)).ToList(), Error = error, Contributions = Unused(contributions, settings, services) };
         }
 
         var decision = SelectionDecision.Decide(candidates, outcomes, settings);
-        ReleaseVerifiedLosers(candidates, decision.Winner?.Candidate);
+        ContributionComposer.Compose(contributions, decision.Winner?.Candidate, decision.Winner?.Platform, settings, services);
+        ReleaseVerifiedLosers(candidates, contributions, decision.Winner?.Candidate);
         var report = new SelectionReport
         {
             Selected = decision.Winner?.Candidate.Name,
             Platform = decision.Winner?.Platform,
             Error = decision.Error,
             Candidates = candidates.Select(c => ToReport(c, outcomes.GetValueOrDefault(c))).ToList(),
+            Contributions = contributions.Select(c => c.ToReport()).ToList(),
         };
         Log(report, decision);
         return report;
     }
 
-    private static IReadOnlyList<ProbeOutcome> ProbeInProcess(List<PlatformCandidate> candidates, PlatformSettings settings)
+    /// <summary>The contributions' rows when selection stopped before a platform was chosen: none of them loaded.</summary>
+    private static List<ContributionReport> Unused(List<ContributionCandidate> contributions, PlatformSettings settings, HostServices services)
+    {
+        ContributionComposer.Compose(contributions, null, null, settings, services);
+        return contributions.Select(c => c.ToReport()).ToList();
+    }
+
+    private static IReadOnlyList<ProbeOutcome> ProbeInProcess(List<PlatformCandidate> candidates, PlatformSettings settings, HostServices services)
     {
         CandidateLoader.Load(candidates);
-        var exports = CandidateComposer.Compose(candidates.Where(c => c.IsPending).ToList());
-        return new CandidateProber(new SystemView(settings.SystemRoot), settings.ProbeTimeout).ProbeAll(exports);
+        var exports = CandidateComposer.Compose(candidates.Where(c => c.IsPending).ToList(), services);
+        return new CandidateProber(services.System, settings.ProbeTimeout).ProbeAll(exports);
     }
 
     /// <summary>
     /// Probes in a child process, then constructs only the winner here and hands it the child's
     /// result: no probe, and so no driver or management library, ever runs in this process.
     /// </summary>
-    private List<ProbeOutcome> ProbeIsolated(List<PlatformCandidate> candidates, PlatformSettings settings)
+    private List<ProbeOutcome> ProbeIsolated(List<PlatformCandidate> candidates, PlatformSettings settings, HostServices services)
     {
         // A plugin bundled into a single-file app has no file a child could load: it is probed here.
         var bundled = candidates.Where(c => c.IsPending && c.Location is { Path: null }).ToList();
@@ -123,7 +147,7 @@ public sealed class PlatformResolver
         var outcomes = new IsolatedProber(ProbeHostCommand.Locate(_environment), settings).ProbeAll(isolated).ToList();
         if (bundled.Count > 0)
         {
-            outcomes.AddRange(ProbeInProcess(bundled, settings));
+            outcomes.AddRange(ProbeInProcess(bundled, settings, services));
         }
 
         var preview = SelectionDecision.Decide(candidates, outcomes.ToDictionary(o => o.Candidate), settings);
@@ -133,7 +157,7 @@ public sealed class PlatformResolver
         }
 
         CandidateLoader.Load([winner.Candidate]);
-        var export = CandidateComposer.Compose(winner.Candidate.IsPending ? [winner.Candidate] : []).SingleOrDefault();
+        var export = CandidateComposer.Compose(winner.Candidate.IsPending ? [winner.Candidate] : [], services).SingleOrDefault();
         ProbeOutcome materialized;
         try
         {
@@ -150,11 +174,12 @@ public sealed class PlatformResolver
         return outcomes;
     }
 
-    /// <summary>Installed plugins keep their verified files for loading; only the winner will load anything more.</summary>
-    private static void ReleaseVerifiedLosers(List<PlatformCandidate> candidates, PlatformCandidate? winner)
+    /// <summary>Installed plugins keep their verified files for loading; only the winner and its active contributions will load anything more.</summary>
+    private static void ReleaseVerifiedLosers(List<PlatformCandidate> candidates, List<ContributionCandidate> contributions, PlatformCandidate? winner)
     {
-        var kept = winner?.Location?.Verified;
-        foreach (var verified in candidates.Select(c => c.Location?.Verified).OfType<VerifiedPlugin>().Distinct().Where(v => v != kept))
+        var kept = contributions.Where(c => c.Status is null).Select(c => c.Location.Verified).Append(winner?.Location?.Verified).OfType<VerifiedPlugin>().ToHashSet();
+        var all = candidates.Select(c => c.Location?.Verified).Concat(contributions.Select(c => c.Location.Verified));
+        foreach (var verified in all.OfType<VerifiedPlugin>().Distinct().Where(v => !kept.Contains(v)))
         {
             verified.Release();
         }

@@ -15,6 +15,12 @@ internal sealed partial record PlatformSettings(
 {
     public static readonly TimeSpan DefaultProbeTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>The contributions allowed to compose (SGL_PLATFORM_CONTRIBUTIONS): null for all, empty for none.</summary>
+    public IReadOnlySet<string>? ContributionAllowlist { get; init; }
+
+    /// <summary>The deployer's settings for plugin parts, offered to them through MEF.</summary>
+    public PluginSettings PluginSettings { get; init; } = PluginSettings.Empty;
+
     /// <summary>True when SGL_PLATFORM names exactly one platform.</summary>
     public bool IsForced => PlatformPreference.Count == 1;
 
@@ -38,8 +44,20 @@ internal sealed partial record PlatformSettings(
             string.IsNullOrWhiteSpace(options.PlatformsHome)
                 ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".sgl", "platforms")
                 : FullPath(options.PlatformsHome, PlatformEnvironment.PlatformsHome, nameof(PlatformOptions.PlatformsHome)),
-            ParseIsolation(options.ProbeIsolation));
+            ParseIsolation(options.ProbeIsolation))
+        {
+            ContributionAllowlist = options.Contributions?.Trim() is "none"
+                ? new HashSet<string>()
+                : string.IsNullOrWhiteSpace(options.Contributions)
+                    ? null
+                    : new HashSet<string>(ParseNames(options.Contributions, PlatformEnvironment.Contributions, nameof(PlatformOptions.Contributions), "contribution"), StringComparer.Ordinal),
+            PluginSettings = PluginSettingsOf(options),
+        };
     }
+
+    /// <summary>The plugin settings of <paramref name="options"/>, which need no checking.</summary>
+    public static PluginSettings PluginSettingsOf(PlatformOptions options) =>
+        new(options.PluginSettings.Select(s => KeyValuePair.Create(s.Key, (IReadOnlyDictionary<string, string>)s.Value)));
 
     private static bool ParseIsolation(string? value) => value?.Trim().ToLowerInvariant() switch
     {
@@ -50,7 +68,7 @@ internal sealed partial record PlatformSettings(
             "use 'process' to run probes in a child process, or 'inprocess' (the default)."),
     };
 
-    private static string[] ParseNames(string? value, string variable, string key)
+    private static string[] ParseNames(string? value, string variable, string key, string what = "platform")
     {
         if (string.IsNullOrWhiteSpace(value))
         {
@@ -63,8 +81,8 @@ internal sealed partial record PlatformSettings(
             if (!IsValidName(name))
             {
                 throw new PlatformConfigurationException(
-                    $"{variable} (or {PlatformOptions.SectionName}:{key}) is '{value}', and '{name}' is not a platform name. " +
-                    "Platform names are lowercase ids such as 'cuda' or 'musa', separated by commas; run 'sgl platforms list' to see them.");
+                    $"{variable} (or {PlatformOptions.SectionName}:{key}) is '{value}', and '{name}' is not a {what} name. " +
+                    $"{char.ToUpperInvariant(what[0])}{what[1..]} names are lowercase ids such as 'cuda' or 'musa', separated by commas; run 'sgl platforms list' to see them.");
             }
         }
 

@@ -91,11 +91,39 @@ public abstract class DeviceBuffer : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>
+    /// The native address of this buffer's first byte, for kernels from outside the platform (contributions);
+    /// false when the platform does not expose its memory. The address stays valid until the allocation is disposed.
+    /// </summary>
+    /// <param name="memory">The address (the allocation's, plus <see cref="ByteOffset"/>) and which memory it is in.</param>
+    /// <remarks>Contract 1.1.</remarks>
+    public bool TryGetNativeMemory(out NativeMemory memory)
+    {
+        if (IsDisposed || !Root.TryGetNativeMemoryCore(out var root))
+        {
+            memory = default;
+            return false;
+        }
+
+        memory = new NativeMemory(checked(root.Address + (nint)ByteOffset), root.Kind);
+        return true;
+    }
+
     /// <summary>The shape and element type, for example <c>[1, 64] Float32</c>.</summary>
     public override string ToString() => $"{Shape} {ElementType}";
 
     /// <summary>Frees the platform's memory. Called once, for allocations only.</summary>
     protected abstract void Release();
+
+    /// <summary>The address of the allocation's first byte; override it to let contributions' kernels reach the memory. Called on allocations only.</summary>
+    /// <param name="memory">The address and which memory it is in.</param>
+    /// <returns>False (the default) when the platform keeps its memory to itself.</returns>
+    /// <remarks>Contract 1.1.</remarks>
+    protected virtual bool TryGetNativeMemoryCore(out NativeMemory memory)
+    {
+        memory = default;
+        return false;
+    }
 
     private sealed class DeviceBufferSlice(DeviceBuffer root, long byteOffset, TensorShape shape) : DeviceBuffer(root, byteOffset, shape)
     {

@@ -18,6 +18,10 @@ public abstract class DeviceQueue
     /// <summary>The device.</summary>
     public ComputeDevice Device { get; }
 
+    /// <summary>The queue's native handle (a <c>CUstream</c> for CUDA) for kernels from outside the platform to enqueue on; 0 when the platform does not expose one or runs work as it is enqueued.</summary>
+    /// <remarks>Contract 1.1.</remarks>
+    public virtual nint NativeHandle => 0;
+
     /// <summary>Blocks until every copy and operation enqueued so far has finished; throws the platform's error if one failed.</summary>
     public abstract void Synchronize();
 }

@@ -1,5 +1,6 @@
 using System.Composition;
 using System.Composition.Hosting;
+using Sgl.Platforms.Contributions;
 using Sgl.Platforms.Selection;
 
 namespace Sgl.Platforms.Discovery;
@@ -10,7 +11,9 @@ namespace Sgl.Platforms.Discovery;
 /// </summary>
 internal static class CandidateComposer
 {
-    public static List<(PlatformCandidate Candidate, Lazy<Platform, PlatformMetadata> Export)> Compose(IReadOnlyList<PlatformCandidate> candidates)
+    /// <param name="candidates">The candidates to compose.</param>
+    /// <param name="services">What the host offers parts that import it.</param>
+    public static List<(PlatformCandidate Candidate, Lazy<Platform, PlatformMetadata> Export)> Compose(IReadOnlyList<PlatformCandidate> candidates, HostServices services)
     {
         if (candidates.Count == 0)
         {
@@ -19,7 +22,7 @@ internal static class CandidateComposer
 
         try
         {
-            return Match(candidates, ExportsOf(candidates));
+            return Match(candidates, ExportsOf(candidates, services));
         }
         catch (Exception e) when (e is CompositionFailedException or InvalidOperationException or ArgumentException or TypeLoadException)
         {
@@ -29,7 +32,7 @@ internal static class CandidateComposer
             {
                 try
                 {
-                    composed.AddRange(Match([candidate], ExportsOf([candidate])));
+                    composed.AddRange(Match([candidate], ExportsOf([candidate], services)));
                 }
                 catch (Exception inner) when (inner is CompositionFailedException or InvalidOperationException or ArgumentException or TypeLoadException)
                 {
@@ -41,11 +44,11 @@ internal static class CandidateComposer
         }
     }
 
-    private static List<Lazy<Platform, PlatformMetadata>> ExportsOf(IReadOnlyList<PlatformCandidate> candidates)
+    private static List<Lazy<Platform, PlatformMetadata>> ExportsOf(IReadOnlyList<PlatformCandidate> candidates, HostServices services)
     {
         // Built-ins are plain parts (a test checks it), so their attributes need not be read at start-up.
         var plain = candidates.Where(c => c.IsBuiltIn || PlainPlatformPartProvider.IsPlain(c.Type!)).ToList();
-        var configuration = new ContainerConfiguration().WithProvider(new PlainPlatformPartProvider(plain));
+        var configuration = services.AddTo(new ContainerConfiguration().WithProvider(new PlainPlatformPartProvider(plain)));
         var attributed = candidates.Except(plain).Select(c => c.Type!).ToList();
         if (attributed.Count > 0)
         {

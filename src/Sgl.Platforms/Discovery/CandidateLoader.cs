@@ -31,7 +31,7 @@ internal static class CandidateLoader
         }
     }
 
-    private static Assembly LoadAssembly(PluginAssemblyLocation location)
+    internal static Assembly LoadAssembly(PluginAssemblyLocation location)
     {
         if (location.Verified is { } verified)
         {

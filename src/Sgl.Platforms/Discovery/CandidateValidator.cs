@@ -9,8 +9,6 @@ namespace Sgl.Platforms.Discovery;
 /// </summary>
 internal static class CandidateValidator
 {
-    public static int HostContractMajor { get; } = typeof(Platform).Assembly.GetName().Version!.Major;
-
     public static void Validate(List<PlatformCandidate> candidates)
     {
         foreach (var candidate in candidates.Where(c => c.IsPending && !c.IsBuiltIn))
@@ -52,15 +50,9 @@ internal static class CandidateValidator
             return $"Platform '{name}' in {owner} declares Kind = PlatformEnum.{candidate.Metadata.Kind}; vendor platforms must use Kind = PlatformEnum.Oot.";
         }
 
-        if (candidate.ContractVersion is null)
+        if (ContractCompatibility.Check(candidate.ContractVersion, owner, "Platform") is { } incompatible)
         {
-            return $"{owner} does not reference Sgl.Platforms.Abstractions, so its Platform type cannot be the host's.";
-        }
-
-        if (candidate.ContractVersion.Major != HostContractMajor)
-        {
-            return $"{owner} was built against Sgl.Platforms.Abstractions {candidate.ContractVersion} but this host provides " +
-                $"{typeof(Platform).Assembly.GetName().Version}; install a version of the plugin built for contract {HostContractMajor}.x.";
+            return incompatible;
         }
 
         return null;

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Reflection.Metadata;
 using Sgl.Platforms.BuiltIn;
+using Sgl.Platforms.Contributions;
 using Sgl.Platforms.Selection;
 
 namespace Sgl.Platforms.Discovery;
@@ -12,13 +13,16 @@ namespace Sgl.Platforms.Discovery;
 /// </summary>
 internal sealed class PlatformDiscovery(PlatformSettings settings, ApplicationManifest application)
 {
+    /// <summary>The contribution exports found beside the platforms, read from metadata only.</summary>
+    public List<ContributionCandidate> Contributions { get; } = [];
+
     public List<PlatformCandidate> Discover()
     {
         var candidates = new List<PlatformCandidate>();
         AddBuiltIns(candidates);
         foreach (var location in PackagePluginLocations())
         {
-            AddFromAssembly(candidates, location, CandidateSource.Package);
+            AddFromAssembly(candidates, location, CandidateSource.Package, contributions: Contributions);
         }
 
         AddInstalled(candidates);
@@ -79,19 +83,19 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, ApplicationMa
             }
             else
             {
-                AddFromAssembly(candidates, found.Location!, CandidateSource.Installed);
+                AddFromAssembly(candidates, found.Location!, CandidateSource.Installed, contributions: Contributions);
             }
         }
     }
 
-    private static void AddDevelopmentPath(List<PlatformCandidate> candidates, string path)
+    private void AddDevelopmentPath(List<PlatformCandidate> candidates, string path)
     {
         var full = Path.GetFullPath(path);
         if (Directory.Exists(full))
         {
             foreach (var file in Directory.EnumerateFiles(full, "*.dll").Order(StringComparer.Ordinal))
             {
-                AddFromAssembly(candidates, new PluginAssemblyLocation(Path.GetFileNameWithoutExtension(file), file, Isolated: true), CandidateSource.DevPath, skipNonPlugins: true);
+                AddFromAssembly(candidates, new PluginAssemblyLocation(Path.GetFileNameWithoutExtension(file), file, Isolated: true), CandidateSource.DevPath, skipNonPlugins: true, Contributions);
             }
 
             return;
@@ -104,11 +108,13 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, ApplicationMa
             return;
         }
 
-        AddFromAssembly(candidates, new PluginAssemblyLocation(Path.GetFileNameWithoutExtension(full), full, Isolated: true), CandidateSource.DevPath);
+        AddFromAssembly(candidates, new PluginAssemblyLocation(Path.GetFileNameWithoutExtension(full), full, Isolated: true), CandidateSource.DevPath, contributions: Contributions);
     }
 
     // skipNonPlugins leaves out assemblies with no Platform type at all: dependencies next to a plugin in a directory.
-    internal static void AddFromAssembly(List<PlatformCandidate> candidates, PluginAssemblyLocation location, CandidateSource source, bool skipNonPlugins = false)
+    // Contribution exports go to contributions when given (an assembly may hold contributions and no platform).
+    internal static void AddFromAssembly(
+        List<PlatformCandidate> candidates, PluginAssemblyLocation location, CandidateSource source, bool skipNonPlugins = false, List<ContributionCandidate>? contributions = null)
     {
         var display = location.Isolated && location.Path is not null ? location.Path : location.AssemblyName;
         PluginAssemblyInfo info;
@@ -129,8 +135,25 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, ApplicationMa
             return;
         }
 
+        foreach (var contribution in info.Contributions)
+        {
+            contributions?.Add(new ContributionCandidate
+            {
+                Export = contribution,
+                Location = location,
+                AssemblyDisplay = display,
+                Version = info.Version,
+                ContractVersion = info.ContractVersion,
+            });
+        }
+
         if (info.Exports.Count == 0 && info.UnexportedPlatformTypes.Count == 0)
         {
+            if (info.Contributions.Count > 0)
+            {
+                return; // a contribution package: it adds to a platform and declares none
+            }
+
             if (!skipNonPlugins)
             {
                 candidates.Add(Unreadable(info.AssemblyName, display, source, CandidateStatus.Rejected,

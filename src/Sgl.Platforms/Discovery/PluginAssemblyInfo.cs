@@ -1,3 +1,5 @@
+using Sgl.Platforms.Contributions;
+
 namespace Sgl.Platforms.Discovery;
 
 /// <summary>What a plugin assembly declares, read from its metadata without loading it.</summary>
@@ -11,9 +13,33 @@ internal sealed record PluginAssemblyInfo(
     string Version,
     Version? ContractVersion,
     IReadOnlyList<PlatformExportInfo> Exports,
-    IReadOnlyList<string> UnexportedPlatformTypes);
+    IReadOnlyList<string> UnexportedPlatformTypes)
+{
+    /// <summary>The types exported as contributions (<c>[Export(typeof(AttentionBackendContribution))]</c> and the others).</summary>
+    public IReadOnlyList<ContributionExportInfo> Contributions { get; init; } = [];
+}
 
 /// <summary>One exported platform type.</summary>
 /// <param name="TypeName">The type's full name, for loading it.</param>
 /// <param name="Metadata">Its metadata, or null when the type lacks <c>[PlatformMetadata]</c>.</param>
 internal sealed record PlatformExportInfo(string TypeName, PlatformMetadata? Metadata);
+
+/// <summary>One exported contribution type, with its <c>[PlatformContribution]</c> metadata as written.</summary>
+/// <param name="TypeName">The type's full name, for loading it.</param>
+/// <param name="Kind">Which contribution contract it exports.</param>
+internal sealed record ContributionExportInfo(string TypeName, ContributionKind Kind)
+{
+    /// <summary>False when the type lacks <c>[PlatformContribution]</c>.</summary>
+    public bool HasMetadata { get; init; }
+
+    public string Name { get; init; } = "";
+
+    public string? Extends { get; init; }
+
+    /// <summary>The platform kind it extends; null when the attribute leaves it unset.</summary>
+    public PlatformEnum? ExtendsKind { get; init; }
+
+    public int Priority { get; init; }
+
+    public string Vendor { get; init; } = "";
+}

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
+using Sgl.Platforms.Contributions;
 
 namespace Sgl.Platforms.Discovery;
 
@@ -15,6 +16,7 @@ internal static class PluginAssemblyInspector
     private const string ExportAttributeName = "System.Composition.ExportAttribute";
     private const string MetadataAttributeName = "Sgl.Platforms.PlatformMetadataAttribute";
     private const string PluginAttributeName = "Sgl.Platforms.PlatformPluginAttribute";
+    private const string ContributionAttributeName = "Sgl.Platforms.Contributions.PlatformContributionAttribute";
 
     /// <summary>Inspects the assembly file at <paramref name="path"/>.</summary>
     /// <exception cref="BadImageFormatException">The file is not a .NET assembly.</exception>
@@ -86,11 +88,22 @@ internal static class PluginAssemblyInspector
         var platformTypes = new Dictionary<TypeDefinitionHandle, bool>();
         var exports = new List<PlatformExportInfo>();
         var unexported = new List<string>();
+        var contributions = new List<ContributionExportInfo>();
         foreach (var typeHandle in reader.TypeDefinitions)
         {
             var type = reader.GetTypeDefinition(typeHandle);
-            if ((type.Attributes & TypeAttributes.Abstract) != 0 || !DerivesFromPlatform(reader, typeHandle, platformTypes))
+            if ((type.Attributes & TypeAttributes.Abstract) != 0)
             {
+                continue;
+            }
+
+            if (!DerivesFromPlatform(reader, typeHandle, platformTypes))
+            {
+                if (ReadContribution(reader, type, provider) is { } contribution)
+                {
+                    contributions.Add(contribution);
+                }
+
                 continue;
             }
 
@@ -123,7 +136,59 @@ internal static class PluginAssemblyInspector
         }
 
         var informational = InformationalVersion(reader, provider);
-        return new PluginAssemblyInfo(name, informational ?? version, contract, exports, unexported);
+        return new PluginAssemblyInfo(name, informational ?? version, contract, exports, unexported) { Contributions = contributions };
+    }
+
+    /// <summary>
+    /// A type exported as one of the contribution contracts, with its <c>[PlatformContribution]</c> metadata (null fields
+    /// when the attribute is missing, which validation reports); null when the type exports no contribution.
+    /// </summary>
+    private static ContributionExportInfo? ReadContribution(MetadataReader reader, TypeDefinition type, AttributeTypeProvider provider)
+    {
+        ContributionKind? kind = null;
+        CustomAttributeValue<string>? metadata = null;
+        foreach (var attributeHandle in type.GetCustomAttributes())
+        {
+            var attribute = reader.GetCustomAttribute(attributeHandle);
+            var attributeType = AttributeTypeName(reader, attribute);
+            if (attributeType == ExportAttributeName)
+            {
+                foreach (var argument in attribute.DecodeValue(provider).FixedArguments)
+                {
+                    kind ??= argument.Value is string t ? ContributionContracts.KindOf(t) : null;
+                }
+            }
+            else if (attributeType == ContributionAttributeName)
+            {
+                metadata = attribute.DecodeValue(provider);
+            }
+        }
+
+        if (kind is null)
+        {
+            return null;
+        }
+
+        var info = new ContributionExportInfo(FullName(reader, type), kind.Value) { HasMetadata = metadata is not null };
+        if (metadata is not { } value)
+        {
+            return info;
+        }
+
+        info = info with { Name = value.FixedArguments.FirstOrDefault().Value as string ?? "" };
+        foreach (var named in value.NamedArguments)
+        {
+            info = named.Name switch
+            {
+                nameof(PlatformContributionAttribute.Extends) => info with { Extends = named.Value as string },
+                nameof(PlatformContributionAttribute.ExtendsKind) when named.Value is int extendsKind => info with { ExtendsKind = (PlatformEnum)extendsKind },
+                nameof(PlatformContributionAttribute.Priority) when named.Value is int priority => info with { Priority = priority },
+                nameof(PlatformContributionAttribute.Vendor) => info with { Vendor = named.Value as string ?? "" },
+                _ => info,
+            };
+        }
+
+        return info;
     }
 
     private static bool IsPlatformContract(string serializedTypeName) =>

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
 using Sgl.Platforms.BuiltIn;
+using Sgl.Platforms.Contributions;
 using Sgl.Platforms.Discovery;
 using Sgl.Platforms.Probing;
 using Sgl.Platforms.Selection;
@@ -50,13 +52,15 @@ public static class ProbeHostServer
 
         var candidates = request.Candidates.Select(ToCandidate).ToList();
         CandidateLoader.Load(candidates);
-        var exports = CandidateComposer.Compose(candidates.Where(c => c.IsPending).ToList());
+        // Parts that import host services get them here too; the deployer's plugin settings come through the environment.
+        var services = new HostServices(new SystemView(request.SystemRoot), PlatformSettings.PluginSettingsOf(PlatformOptions.FromEnvironment()), NullLoggerFactory.Instance);
+        var exports = CandidateComposer.Compose(candidates.Where(c => c.IsPending).ToList(), services);
         foreach (var stopped in candidates.Where(c => !c.IsPending))
         {
             Write(new ProbeHostResult(stopped.Name, stopped.Status!.Value, stopped.Reason, 0, []));
         }
 
-        new CandidateProber(new SystemView(request.SystemRoot), TimeSpan.FromMilliseconds(request.ProbeTimeoutMs))
+        new CandidateProber(services.System, TimeSpan.FromMilliseconds(request.ProbeTimeoutMs))
             .ProbeAll(exports, outcome => Write(new ProbeHostResult(
                 outcome.Candidate.Name,
                 outcome.Status,

@@ -98,7 +98,7 @@ internal sealed class CandidateProber(SystemView system, TimeSpan timeout)
         }
     }
 
-    private static Exception Unwrap(Exception e)
+    internal static Exception Unwrap(Exception e)
     {
         while (e is TargetInvocationException or AggregateException && e.InnerException is not null)
         {

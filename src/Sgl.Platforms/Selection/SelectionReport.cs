@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Sgl.Platforms.Contributions;
 
 namespace Sgl.Platforms.Selection;
 
@@ -12,6 +13,9 @@ public sealed record SelectionReport
     /// <summary>Every candidate, in the order the report shows them.</summary>
     public required IReadOnlyList<CandidateReport> Candidates { get; init; }
 
+    /// <summary>Every contribution found, with what happened to it: active ones compose with the selected platform.</summary>
+    public IReadOnlyList<ContributionReport> Contributions { get; init; } = [];
+
     /// <summary>The selected platform.</summary>
     [JsonIgnore]
     public Platform? Platform { get; init; }
@@ -20,7 +24,7 @@ public sealed record SelectionReport
     [JsonIgnore]
     public PlatformSelectionException? Error { get; init; }
 
-    /// <summary>The report as JSON: <c>{ "selected", "candidates": [ { "name", "kind", "source", "assembly", "version", "priority", "status", "reason", "probeMs", "devices" } ] }</c>.</summary>
+    /// <summary>The report as JSON: <c>{ "selected", "candidates": [ { "name", "kind", "source", "assembly", "version", "priority", "status", "reason", "probeMs", "devices" } ], "contributions": [ { "name", "kind", "extends", "assembly", "version", "priority", "vendor", "status", "reason" } ] }</c>.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, SelectionReportJsonContext.Default.SelectionReport);
 
     /// <summary>The selected platform, or the selection error.</summary>

@@ -373,7 +373,7 @@ public sealed class PlatformResolverTests
 
         var acme = Candidate(report, "acme");
         acme.Status.Should().Be(CandidateStatus.Rejected);
-        acme.Reason.Should().Contain("2.0.0.0").And.Contain("1.0.0.0").And.Contain("contract 1.x");
+        acme.Reason.Should().Contain("2.0.0.0").And.Contain("1.1.0.0").And.Contain("contract 1.x");
         LoadedAssemblyNames().Should().NotContain(Path.GetFileNameWithoutExtension(path));
     }
 
