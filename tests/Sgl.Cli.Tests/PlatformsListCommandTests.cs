@@ -46,7 +46,8 @@ public sealed class PlatformsListCommandTests : IDisposable
         result.ExitCode.Should().Be(0, result.Error);
         using var json = JsonDocument.Parse(result.Output);
         var root = json.RootElement;
-        root.EnumerateObject().Select(p => p.Name).Should().Equal("selected", "candidates");
+        root.EnumerateObject().Select(p => p.Name).Should().Equal("selected", "candidates", "contributions");
+        root.GetProperty("contributions").GetArrayLength().Should().Be(0, "no package contributes to the built-ins here");
         root.GetProperty("selected").GetString().Should().Be("cpu");
         var candidates = root.GetProperty("candidates").EnumerateArray().ToList();
         candidates.Select(c => c.GetProperty("name").GetString()).Should().Equal("cuda", "rocm", "npu", "xpu", "hpu", "cpu");

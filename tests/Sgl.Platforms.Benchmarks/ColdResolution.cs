@@ -4,6 +4,7 @@ using System.Runtime;
 using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using System.Text.Json;
+using Sgl.Platforms.Contributions;
 using Sgl.Platforms.Discovery;
 using Sgl.Platforms.Probing;
 using Sgl.Platforms.Selection;
@@ -72,7 +73,7 @@ internal static class ColdResolution
             CandidateLoader.Load(candidates);
             return 0;
         });
-        var exports = Step("compose", () => CandidateComposer.Compose(candidates.Where(c => c.IsPending).ToList()));
+        var exports = Step("compose", () => CandidateComposer.Compose(candidates.Where(c => c.IsPending).ToList(), HostServices.For(settings, null)));
         var outcomes = Step("probe", () => new CandidateProber(new SystemView(settings.SystemRoot), settings.ProbeTimeout).ProbeAll(exports));
         var decision = Step("decide", () => SelectionDecision.Decide(candidates, outcomes.ToDictionary(o => o.Candidate), settings));
         phases["mode"] = "phases";

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sgl.Platforms;
 using Sgl.Platforms.Serving;
+using Sgl.Platforms.Contributions;
 using Sgl.Platforms.Selection;
 using Sgl.Runtime;
 using Sgl.Runtime.Entrypoints;
@@ -115,6 +116,11 @@ internal static class LaunchCommand
             var mark = c.Name == report.Selected ? "*" : " ";
             output.WriteLine($"  {mark} {c.Name,-8} {c.Status,-12} {c.Reason}");
         }
+
+        foreach (var c in report.Contributions.Where(c => c.Status != ContributionStatus.Unused))
+        {
+            output.WriteLine($"  + {c.Name} ({c.Kind} for {c.Extends}, {c.Assembly}) {c.Status} {c.Reason}".TrimEnd());
+        }
     }
 
     private static void WritePlan(LaunchPlan plan, TextWriter output)
@@ -136,6 +142,11 @@ internal static class LaunchCommand
         Line(output, "attention backend", plan.AttentionBackend);
         Line(output, "communicator", plan.AttentionBackend is null ? null : $"{plan.Communicator ?? "none"} (distributed backend {plan.DistributedBackend})");
         Line(output, "graph runner", plan.GraphRunner);
+        foreach (var contribution in plan.Contributions)
+        {
+            Line(output, "contribution", contribution);
+        }
+
         if (plan.DecodeOperations.Count > 0)
         {
             var perStep = plan.DecodeOperations.Sum(o => o.PerStep);

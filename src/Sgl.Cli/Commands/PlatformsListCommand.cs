@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sgl.Platforms;
+using Sgl.Platforms.Contributions;
 using Sgl.Platforms.Selection;
 using Spectre.Console;
 
@@ -83,9 +84,31 @@ internal static class PlatformsListCommand
             console.MarkupLine($"  [bold]{Markup.Escape(c.Name)}[/] ({c.Status}): {Markup.Escape(c.Reason!)}");
         }
 
+        WriteContributions(report, console);
         console.MarkupLine(report.Selected is null
             ? "[red]No platform selected.[/]"
             : $"Selected: [green]{Markup.Escape(report.Selected)}[/]");
+    }
+
+    /// <summary>Contributions, grouped under the platform they extend: what each adds, and what happened to it.</summary>
+    private static void WriteContributions(SelectionReport report, IAnsiConsole console)
+    {
+        foreach (var target in report.Contributions.GroupBy(c => c.Extends, StringComparer.Ordinal))
+        {
+            console.MarkupLine($"Contributions to [bold]{Markup.Escape(target.Key.Length == 0 ? "(no platform named)" : target.Key)}[/]:");
+            foreach (var c in target)
+            {
+                var status = c.Status switch
+                {
+                    ContributionStatus.Active => "[green]Active[/]",
+                    ContributionStatus.Failed or ContributionStatus.TimedOut or ContributionStatus.Rejected => $"[red]{c.Status}[/]",
+                    _ => c.Status.ToString(),
+                };
+                var reason = string.IsNullOrEmpty(c.Reason) ? "" : ": " + Markup.Escape(c.Reason);
+                console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  {Markup.Escape(c.Name)} ({c.Kind}, priority {c.Priority}, {Markup.Escape(c.Assembly)} {Markup.Escape(ShortVersion(c.Version))}) {status}{reason}"));
+            }
+        }
     }
 
     /// <summary>Drops the source revision SourceLink appends (1.0.0+abc123...), which only widens the table.</summary>

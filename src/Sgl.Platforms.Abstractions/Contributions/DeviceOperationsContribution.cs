@@ -8,7 +8,7 @@ namespace Sgl.Platforms.Contributions;
 /// set supports fill the device's gaps, or, with a priority above 0, replace the device's own.
 /// </summary>
 /// <remarks>
-/// Kernels reach the platform's memory through <see cref="DeviceBuffer.TryGetNativeMemory(out NativeMemory)"/> and its
+/// Kernels reach the platform's memory through <see cref="DeviceBuffer.TryGetNativeAddress(out NativeAddress)"/> and its
 /// queue through <see cref="DeviceQueue.NativeHandle"/>. Contract 1.1.
 /// </remarks>
 public abstract class DeviceOperationsContribution

@@ -95,17 +95,17 @@ public abstract class DeviceBuffer : IDisposable
     /// The native address of this buffer's first byte, for kernels from outside the platform (contributions);
     /// false when the platform does not expose its memory. The address stays valid until the allocation is disposed.
     /// </summary>
-    /// <param name="memory">The address (the allocation's, plus <see cref="ByteOffset"/>) and which memory it is in.</param>
+    /// <param name="address">The address (the allocation's, plus <see cref="ByteOffset"/>) and which memory it is in.</param>
     /// <remarks>Contract 1.1.</remarks>
-    public bool TryGetNativeMemory(out NativeMemory memory)
+    public bool TryGetNativeAddress(out NativeAddress address)
     {
-        if (IsDisposed || !Root.TryGetNativeMemoryCore(out var root))
+        if (IsDisposed || !Root.TryGetNativeAddressCore(out var root))
         {
-            memory = default;
+            address = default;
             return false;
         }
 
-        memory = new NativeMemory(checked(root.Address + (nint)ByteOffset), root.Kind);
+        address = new NativeAddress(checked(root.Address + (nint)ByteOffset), root.Kind);
         return true;
     }
 
@@ -116,12 +116,12 @@ public abstract class DeviceBuffer : IDisposable
     protected abstract void Release();
 
     /// <summary>The address of the allocation's first byte; override it to let contributions' kernels reach the memory. Called on allocations only.</summary>
-    /// <param name="memory">The address and which memory it is in.</param>
+    /// <param name="address">The address and which memory it is in.</param>
     /// <returns>False (the default) when the platform keeps its memory to itself.</returns>
     /// <remarks>Contract 1.1.</remarks>
-    protected virtual bool TryGetNativeMemoryCore(out NativeMemory memory)
+    protected virtual bool TryGetNativeAddressCore(out NativeAddress address)
     {
-        memory = default;
+        address = default;
         return false;
     }
 

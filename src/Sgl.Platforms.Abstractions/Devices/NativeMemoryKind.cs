@@ -1,6 +1,6 @@
 namespace Sgl.Platforms.Devices;
 
-/// <summary>Which memory a <see cref="NativeMemory"/> address is in.</summary>
+/// <summary>Which memory a <see cref="NativeAddress"/> address is in.</summary>
 /// <remarks>Contract 1.1.</remarks>
 public enum NativeMemoryKind
 {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Sgl.Platforms.Contributions;
 using Sgl.Platforms.Serving;
 
 namespace Sgl.Platforms.Devices;
@@ -15,15 +16,17 @@ public sealed class DeviceProgram : IDisposable
 {
     private readonly OperationPlacement[] _placements;
     private readonly CpuFallback?[] _fallbacks;
+    private readonly IDeviceOperations?[] _contributed;
     private readonly ComputeDevice _device;
     private readonly IAttentionBackend? _attention;
     private readonly IDeviceCommunicator? _communicator;
     private readonly ComputeDevice? _host;
 
-    private DeviceProgram(OperationPlacement[] placements, CpuFallback?[] fallbacks, DeviceProgramOptions options, ComputeDevice? host)
+    private DeviceProgram(OperationPlacement[] placements, CpuFallback?[] fallbacks, IDeviceOperations?[] contributed, DeviceProgramOptions options, ComputeDevice? host)
     {
         _placements = placements;
         _fallbacks = fallbacks;
+        _contributed = contributed;
         _device = options.Device;
         _attention = options.AttentionBackend;
         _communicator = options.Communicator;
@@ -54,6 +57,7 @@ public sealed class DeviceProgram : IDisposable
         var fallbackAllowed = options.AllowCpuFallback && device.Platform.Capabilities.CpuFallback;
         var placements = new List<OperationPlacement>();
         var fallbacks = new List<CpuFallback?>();
+        var contributed = new List<IDeviceOperations?>();
         ComputeDevice? host = null;
         try
         {
@@ -61,7 +65,7 @@ public sealed class DeviceProgram : IDisposable
             {
                 ArgumentNullException.ThrowIfNull(operation, nameof(operations));
                 operation.CheckBuffersBelongTo(device);
-                var placement = Place(operation, options, fallbackAllowed);
+                var (placement, set) = Place(operation, options, fallbackAllowed);
                 CpuFallback? fallback = null;
                 if (placement.Where == PlacementKind.CpuFallback)
                 {
@@ -71,6 +75,7 @@ public sealed class DeviceProgram : IDisposable
 
                 placements.Add(placement);
                 fallbacks.Add(fallback);
+                contributed.Add(set);
             }
         }
         catch
@@ -84,7 +89,7 @@ public sealed class DeviceProgram : IDisposable
             throw;
         }
 
-        return new DeviceProgram([.. placements], [.. fallbacks], options, host);
+        return new DeviceProgram([.. placements], [.. fallbacks], [.. contributed], options, host);
     }
 
     /// <summary>Enqueues every operation in order; operations that fall back wait for the device and copy synchronously.</summary>
@@ -104,6 +109,9 @@ public sealed class DeviceProgram : IDisposable
                 case PlacementKind.Communicator:
                     _communicator!.AllReduce((AllReduceOperation)operation);
                     break;
+                case PlacementKind.Contribution:
+                    _contributed[i]!.Execute(operation);
+                    break;
                 default:
                     _fallbacks[i]!.Run();
                     break;
@@ -122,24 +130,34 @@ public sealed class DeviceProgram : IDisposable
         _host?.Dispose();
     }
 
-    private static OperationPlacement Place(DeviceOperation operation, DeviceProgramOptions options, bool fallbackAllowed)
+    private static (OperationPlacement Placement, IDeviceOperations? Set) Place(DeviceOperation operation, DeviceProgramOptions options, bool fallbackAllowed)
     {
         var device = options.Device;
         if (operation is AllReduceOperation)
         {
             return options.Communicator is { } communicator
-                ? new OperationPlacement(operation, PlacementKind.Communicator, communicator.Backend)
+                ? (new OperationPlacement(operation, PlacementKind.Communicator, communicator.Backend), null)
                 : throw new InvalidOperationException($"{operation} needs the rank's communicator, and none was given; platform '{device.Platform.DeviceName}' must create one for tensor parallelism.");
         }
 
         if (operation is PagedAttentionOperation or AttentionOperation && options.AttentionBackend is { } backend && backend.Supports(operation))
         {
-            return new OperationPlacement(operation, PlacementKind.AttentionBackend, backend.Name);
+            return (new OperationPlacement(operation, PlacementKind.AttentionBackend, backend.Name), null);
+        }
+
+        if (Contributed(operation, options, preferred: true) is { } preferred)
+        {
+            return (new OperationPlacement(operation, PlacementKind.Contribution, preferred.Name), preferred.Operations);
         }
 
         if (device.Supports(operation))
         {
-            return new OperationPlacement(operation, PlacementKind.Device, device.Platform.DeviceName);
+            return (new OperationPlacement(operation, PlacementKind.Device, device.Platform.DeviceName), null);
+        }
+
+        if (Contributed(operation, options, preferred: false) is { } gapFiller)
+        {
+            return (new OperationPlacement(operation, PlacementKind.Contribution, gapFiller.Name), gapFiller.Operations);
         }
 
         if (!fallbackAllowed)
@@ -152,6 +170,9 @@ public sealed class DeviceProgram : IDisposable
             };
         }
 
-        return new OperationPlacement(operation, PlacementKind.CpuFallback, "cpu reference");
+        return (new OperationPlacement(operation, PlacementKind.CpuFallback, "cpu reference"), null);
     }
+
+    private static ContributedOperations? Contributed(DeviceOperation operation, DeviceProgramOptions options, bool preferred) =>
+        options.ContributedOperations.FirstOrDefault(c => c.IsPreferred == preferred && c.Operations.Supports(operation));
 }

@@ -13,6 +13,12 @@ public sealed record DeviceProgramOptions(ComputeDevice Device)
     public IDeviceCommunicator? Communicator { get; init; }
 
     /// <summary>
+    /// Contributed operation sets: a preferred set runs what it supports before the device is asked, a gap-filling set
+    /// runs what neither a preferred set nor the device runs, before the CPU reference. Earlier sets win within each group.
+    /// </summary>
+    public IReadOnlyList<ContributedOperations> ContributedOperations { get; init; } = [];
+
+    /// <summary>
     /// True (the default) when operations the device does not run may run on the CPU reference with copies;
     /// the platform's <see cref="PlatformCapabilities.CpuFallback"/> must allow it too.
     /// </summary>

@@ -12,6 +12,9 @@ public enum PlacementKind
     /// <summary>On the rank's communicator (the all-reduce).</summary>
     Communicator,
 
+    /// <summary>On a contribution's device operations (<see cref="DeviceProgramOptions.ContributedOperations"/>).</summary>
+    Contribution,
+
     /// <summary>On the CPU reference, with the operands copied to the host and the results back.</summary>
     CpuFallback,
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.ExceptionServices;
 using Sgl.Platforms;
+using Sgl.Platforms.Contributions;
 using Sgl.Platforms.Devices;
 using Sgl.Platforms.Serving;
 
@@ -35,9 +36,13 @@ internal sealed class ParallelState : IDisposable
         return Enumerable.Range(0, TpSize).Count(r => _platform.GetDeviceIndex(r) == device);
     }
 
-    /// <summary>The rank's communicator from <paramref name="compute"/>'s serving part, or null when none is needed (tp 1).</summary>
-    /// <exception cref="PlatformCapabilityException">tp &gt; 1 on a platform without a communicator.</exception>
-    public IDeviceCommunicator? CreateCommunicator(Platform compute, ComputeDevice device, int rank)
+    /// <summary>
+    /// The rank's communicator, or null when none is needed (tp 1): a preferred contribution (priority above 0), else
+    /// the platform's own (<paramref name="compute"/>'s serving part), else a gap-filling contribution. A contribution
+    /// that throws or declines is left out; <paramref name="contributions"/> says which served and which were left out.
+    /// </summary>
+    /// <exception cref="PlatformCapabilityException">tp &gt; 1 and nothing gave a communicator.</exception>
+    public IDeviceCommunicator? CreateCommunicator(Platform compute, ComputeDevice device, int rank, List<string> contributions)
     {
         if (TpSize == 1)
         {
@@ -45,7 +50,33 @@ internal sealed class ParallelState : IDisposable
         }
 
         var context = new DeviceCommunicatorContext(rank, TpSize, rank, _group) { Aborted = _abort.Token };
-        return compute.Serving.CreateCommunicator(device, context)
+        var contributed = PlatformContributions.Of(compute).Communicators;
+        IDeviceCommunicator? FromContribution(bool preferred)
+        {
+            foreach (var part in contributed.Where(c => c.IsPreferred == preferred))
+            {
+                try
+                {
+                    if (part.Part.CreateCommunicator(device, context) is { } communicator)
+                    {
+                        contributions.Add($"communicator '{part.Name}' ({part.Source}) serves the all-reduce");
+                        return communicator;
+                    }
+
+                    contributions.Add($"communicator '{part.Name}' ({part.Source}) declined this group");
+                }
+                catch (Exception e)
+                {
+                    contributions.Add($"communicator '{part.Name}' ({part.Source}) was left out: {e.Message}");
+                }
+            }
+
+            return null;
+        }
+
+        return FromContribution(preferred: true)
+            ?? compute.Serving.CreateCommunicator(device, context)
+            ?? FromContribution(preferred: false)
             ?? throw new PlatformCapabilityException(string.Create(CultureInfo.InvariantCulture,
                 $"Platform '{compute.DeviceName}' has no device communicator, so --tp-size {TpSize} cannot run on it; use --tp-size 1."));
     }

@@ -63,6 +63,9 @@ public sealed record LaunchPlan
     /// <summary>The distributed backend the platform names (nccl, gloo...).</summary>
     public string? DistributedBackend { get; init; }
 
+    /// <summary>What each contribution to the platform served (an extension point), or why it was left out (it threw or declined; the platform's own part ran instead).</summary>
+    public IReadOnlyList<string> Contributions { get; init; } = [];
+
     /// <summary>Where each operation of a decode step runs, grouped by kind and place.</summary>
     public IReadOnlyList<OperationSummary> DecodeOperations { get; init; } = [];
 

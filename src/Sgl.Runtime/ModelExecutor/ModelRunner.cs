@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Sgl.Platforms;
+using Sgl.Platforms.Contributions;
 using Sgl.Platforms.Devices;
 using Sgl.Platforms.Serving;
 using Sgl.Runtime.Distributed;
@@ -41,6 +42,7 @@ internal sealed partial class ModelRunner : IDisposable
     private DeviceBuffer? _logits;
     private DeviceBuffer? _nextToken;
     private DeviceProgram? _decodeProgram;
+    private List<ContributedOperations> _contributedOperations = [];
     private int[] _slots = [];
 
     public ModelRunner(Platform platform, Args args, ParallelState parallel, int rank, DecoderConfig config, HostWeights? hostWeights)
@@ -142,6 +144,11 @@ internal sealed partial class ModelRunner : IDisposable
         _decodeProgram?.Dispose();
         _communicator?.Dispose();
         _attention?.Dispose();
+        foreach (var contributed in _contributedOperations)
+        {
+            contributed.Operations.Dispose();
+        }
+
         _kvPool?.Dispose();
         _prefillBuffers?.Dispose();
         _decodeBuffers?.Dispose();
@@ -179,17 +186,27 @@ internal sealed partial class ModelRunner : IDisposable
             Plan = Plan with { Device = devices[device.Index].Name };
         }
 
+        // Contributed operations are opened first, so the weight fill can run on them too.
+        var contributions = new List<string>();
+        _contributedOperations = OpenContributedOperations(device, contributions);
         _weights = LoadWeights(device, dataType);
         Plan = Plan with { WeightBytes = _weights.SizeBytes, WeightSource = config.Weights == WeightSource.HostSeeded ? "uploaded once from the host" : "generated on the device" };
 
         _kvPool = CreateKvPool(device);
         Plan = Plan with { KvPoolLocation = device.ToString(), KvPoolTokens = _kvPool.Capacity, KvPoolBytes = _kvPool.SizeBytes, KvCacheDataType = _kvPool.ElementType.ToString() };
 
-        _attention = AttentionRegistry.Create(_compute, _compute == _platform ? _args.AttentionBackend : _compute.DefaultAttentionBackend, device);
+        _attention = AttentionRegistry.Create(_compute, _compute == _platform ? _args.AttentionBackend : _compute.DefaultAttentionBackend, device, out var attentionLeftOut);
+        contributions.AddRange(attentionLeftOut is null ? [] : [attentionLeftOut]);
+        if (PlatformContributions.Of(_compute).AttentionBackends.FirstOrDefault(c => c.Name == _attention?.Name) is { } attentionSource)
+        {
+            contributions.Add($"attention backend '{attentionSource.Name}' ({attentionSource.Source}) serves attention");
+        }
         Plan = Plan with { AttentionBackend = _attention?.Name ?? "none (attention runs on the device's own operations or the CPU reference)" };
 
-        _communicator = _parallel.CreateCommunicator(_compute, device, _rank);
+        _communicator = _parallel.CreateCommunicator(_compute, device, _rank, contributions);
         Plan = Plan with { Communicator = _communicator?.Backend };
+
+        Plan = Plan with { Contributions = contributions };
 
         _slotTable = device.Allocate(ElementType.Int32, new TensorShape(1, config.MaxContext));
         _logits = device.Allocate(dataType, new TensorShape(1, config.VocabSize));
@@ -201,6 +218,33 @@ internal sealed partial class ModelRunner : IDisposable
         Plan = Plan with { DecodeOperations = OperationSummary.Of(_decodeProgram) };
 
         _graphRunner = CreateGraphRunner(device);
+    }
+
+    /// <summary>The contributed operation sets that open on <paramref name="device"/>, most preferred first; one that throws or declines is left out and named.</summary>
+    private List<ContributedOperations> OpenContributedOperations(ComputeDevice device, List<string> contributions)
+    {
+        var opened = new List<ContributedOperations>();
+        foreach (var part in PlatformContributions.Of(_compute!).DeviceOperations)
+        {
+            try
+            {
+                if (part.Part.Open(device) is { } operations)
+                {
+                    opened.Add(new ContributedOperations(part.Name, part.IsPreferred, operations));
+                    contributions.Add($"device operations '{part.Name}' ({part.Source}) {(part.IsPreferred ? "run what they support before the device" : "fill the device's gaps")}");
+                }
+                else
+                {
+                    contributions.Add($"device operations '{part.Name}' ({part.Source}) declined {device}");
+                }
+            }
+            catch (Exception e)
+            {
+                contributions.Add($"device operations '{part.Name}' ({part.Source}) were left out: {e.Message}");
+            }
+        }
+
+        return opened;
     }
 
     /// <summary>The most tokens one prefill step takes: --chunked-prefill-size, at most the context.</summary>
@@ -233,6 +277,7 @@ internal sealed partial class ModelRunner : IDisposable
         {
             AttentionBackend = _attention,
             Communicator = _communicator,
+            ContributedOperations = _contributedOperations,
             Constants = _weights?.All ?? new HashSet<DeviceBuffer>(),
         });
 
