@@ -65,6 +65,27 @@ internal static class PluginCompiler
     private static readonly Lazy<byte[]> FutureContract = new(() =>
         CompileImage("Sgl.Platforms.Abstractions", FutureContractSource, "2.0.0.0", contract: ContractReference.None));
 
+    /// <summary>The contribution parts of the contract as a newer minor version (1.2.0.0) would ship them.</summary>
+    public static byte[] NewerMinorContractImage => NewerMinorContract.Value;
+
+    private static readonly Lazy<byte[]> NewerMinorContract = new(() =>
+        CompileImage("Sgl.Platforms.Abstractions", """
+            namespace Sgl.Platforms { public enum PlatformEnum { Cuda, Rocm, Npu, Xpu, Hpu, Cpu, Oot } }
+            namespace Sgl.Platforms.Contributions
+            {
+                [System.Composition.MetadataAttribute]
+                public sealed class PlatformContributionAttribute : System.Attribute
+                {
+                    public PlatformContributionAttribute(string name) { Name = name; }
+                    public string Name { get; }
+                    public string? Extends { get; set; }
+                    public Sgl.Platforms.PlatformEnum ExtendsKind { get; set; }
+                    public int Priority { get; set; }
+                }
+                public abstract class AttentionBackendContribution { }
+            }
+            """, "1.2.0.0", contract: ContractReference.None));
+
     private const string FutureContractSource = """
         namespace Sgl.Platforms
         {
@@ -117,6 +138,43 @@ internal static class PluginCompiler
             {
                 {{probeBody ?? $"return context.System.FindDeviceNodes(\"{name}*\").Count > 0 ? ProbeResult.Available([new DeviceInfo(0, \"{name} device\") {{ MemoryBytes = 1024 }}]) : ProbeResult.NotPresent(\"no /dev/{name}* node\");"}}
             }
+        }
+        """;
+
+    /// <summary>
+    /// Source of an attention backend contribution named <paramref name="name"/> extending platform <paramref name="extends"/>.
+    /// Its backend runs attention through the device itself and counts the operations it served in
+    /// <c>Vendor.ContributionNs.Served</c>; <paramref name="createBody"/> replaces <c>CreateBackend</c> to inject faults, and
+    /// <paramref name="members"/> adds members (imports) to the part.
+    /// </summary>
+    public static string AttentionContributionSource(string name, string? extends = "cpu", int priority = 0, string? constructorBody = null, string? createBody = null, string className = "AcmeAttention", bool metadata = true, string? members = null, string? extendsKind = null) => $$"""
+        using System.Composition;
+        using Sgl.Platforms;
+        using Sgl.Platforms.Contributions;
+        using Sgl.Platforms.Devices;
+
+        namespace Vendor.ContributionNs;
+
+        public static class Served { public static int Count; public static string? Note; }
+
+        [Export(typeof(AttentionBackendContribution))]
+        {{(metadata ? $"[PlatformContribution(\"{name}\"{(extends is null ? "" : $", Extends = \"{extends}\"")}{(extendsKind is null ? "" : $", ExtendsKind = PlatformEnum.{extendsKind}")}, Priority = {priority}, Vendor = \"Test Vendor\")]" : "")}}
+        public sealed class {{className}} : AttentionBackendContribution
+        {
+            {{members}}
+            public {{className}}() { {{constructorBody}} }
+            public override IAttentionBackend CreateBackend(AttentionBackendContext context)
+            {
+                {{createBody ?? $"return new {className}Backend(context.Device);"}}
+            }
+        }
+
+        public sealed class {{className}}Backend(ComputeDevice device) : IAttentionBackend
+        {
+            public string Name => "{{name}}";
+            public bool Supports(DeviceOperation operation) => operation is PagedAttentionOperation or AttentionOperation && device.Supports(operation);
+            public void Execute(DeviceOperation operation) { System.Threading.Interlocked.Increment(ref Served.Count); device.Execute(operation); }
+            public void Dispose() { }
         }
         """;
 }

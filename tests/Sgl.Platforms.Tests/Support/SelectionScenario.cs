@@ -27,6 +27,14 @@ internal sealed class SelectionScenario : IDisposable
         return path;
     }
 
+    /// <summary>Compiles a contribution assembly from <paramref name="source"/> into the plugin directory.</summary>
+    public string AddContribution(string stem, string source, string version = "1.0.0.0", string? contract = null)
+    {
+        var path = PluginCompiler.Compile(PluginDirectory, UniqueAssemblyName(stem), source, version, contract: contract);
+        PluginPaths.Add(path);
+        return path;
+    }
+
     public SelectionReport Resolve()
     {
         Options.SystemRoot ??= Root.Root;
