@@ -54,7 +54,7 @@ public static class Engine
         using var parallel = new ParallelState(platform, tp);
         var results = parallel.RunRanks(rank =>
         {
-            using var runner = new ModelRunner(platform, args, parallel, rank, config, hostWeights);
+            using var runner = new ModelRunner(platform, args, parallel, rank, config, hostWeights, userArgs.AttentionBackend);
             runner.Initialize();
             return runner.Generate(prompt, request.MaxNewTokens, request.ReturnPrefillLogits);
         });

@@ -34,6 +34,7 @@ internal sealed partial class ModelRunner : IDisposable
     private DeviceWeights? _weights;
     private IKvPool? _kvPool;
     private IAttentionBackend? _attention;
+    private readonly string? _requestedAttentionBackend;
     private IDeviceCommunicator? _communicator;
     private IGraphRunner? _graphRunner;
     private StepBuffers? _prefillBuffers;
@@ -45,10 +46,11 @@ internal sealed partial class ModelRunner : IDisposable
     private List<ContributedOperations> _contributedOperations = [];
     private int[] _slots = [];
 
-    public ModelRunner(Platform platform, Args args, ParallelState parallel, int rank, DecoderConfig config, HostWeights? hostWeights)
+    public ModelRunner(Platform platform, Args args, ParallelState parallel, int rank, DecoderConfig config, HostWeights? hostWeights, string? requestedAttentionBackend)
     {
         _platform = platform;
         _args = args;
+        _requestedAttentionBackend = requestedAttentionBackend;
         _parallel = parallel;
         _rank = rank;
         _shard = new DecoderShard(config, rank, parallel.TpSize);
@@ -195,7 +197,9 @@ internal sealed partial class ModelRunner : IDisposable
         _kvPool = CreateKvPool(device);
         Plan = Plan with { KvPoolLocation = device.ToString(), KvPoolTokens = _kvPool.Capacity, KvPoolBytes = _kvPool.SizeBytes, KvCacheDataType = _kvPool.ElementType.ToString() };
 
-        _attention = AttentionRegistry.Create(_compute, _compute == _platform ? _args.AttentionBackend : _compute.DefaultAttentionBackend, device, out var attentionLeftOut);
+        // On a CPU fallback the user's choice named the platform's backends, not the fallback's.
+        var (requested, choice) = _compute == _platform ? (_requestedAttentionBackend, _args.AttentionBackend) : (null, _compute.DefaultAttentionBackend);
+        _attention = AttentionRegistry.Create(_compute, requested, choice, device, out var attentionLeftOut);
         contributions.AddRange(attentionLeftOut is null ? [] : [attentionLeftOut]);
         if (PlatformContributions.Of(_compute).AttentionBackends.FirstOrDefault(c => c.Name == _attention?.Name) is { } attentionSource)
         {

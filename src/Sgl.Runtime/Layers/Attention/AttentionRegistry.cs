@@ -31,11 +31,13 @@ internal static class AttentionRegistry
     }
 
     /// <summary>
-    /// Creates the requested backend (or the default) on <paramref name="device"/>; null when there is none. A
-    /// contributed default that fails is left out (<paramref name="leftOut"/> says why) and the platform's own default is used.
+    /// Creates the backend on <paramref name="device"/>; null when there is none. Precedence: the backend the user
+    /// <paramref name="requested"/> by name (its failure is the launch's); else the most preferred contribution
+    /// (priority above 0); else the platform's pick (<paramref name="platformChoice"/>, from its server-args defaults,
+    /// or its default). A preferred contribution that fails is left out (<paramref name="leftOut"/> says why).
     /// </summary>
     /// <exception cref="InvalidServerArgsException">The requested backend is not offered.</exception>
-    public static IAttentionBackend? Create(Platform platform, string? requested, ComputeDevice device, out string? leftOut)
+    public static IAttentionBackend? Create(Platform platform, string? requested, string? platformChoice, ComputeDevice device, out string? leftOut)
     {
         leftOut = null;
         var context = new AttentionBackendContext(device);
@@ -59,7 +61,7 @@ internal static class AttentionRegistry
         }
 
         var backends = platform.GetAttentionBackends();
-        var name = requested ?? platform.DefaultAttentionBackend;
+        var name = requested ?? platformChoice ?? platform.DefaultAttentionBackend;
         if (name is null)
         {
             return null;
