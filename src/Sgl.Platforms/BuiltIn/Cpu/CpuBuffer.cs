@@ -4,8 +4,8 @@ using Sgl.Platforms.Devices;
 namespace Sgl.Platforms.BuiltIn.Cpu;
 
 /// <summary>
-/// A cpu device allocation: a managed array of the element type (float, int, or the 16-bit types' raw bits).
-/// Only the cpu platform's own code reads it; runtimes see a <see cref="DeviceBuffer"/>.
+/// A cpu device allocation: a pinned managed array of the element type (float, int, or the 16-bit types' raw bits).
+/// The cpu platform's own code reads it as spans; runtimes see a <see cref="DeviceBuffer"/>, and contributions its address.
 /// </summary>
 internal sealed class CpuBuffer : DeviceBuffer
 {
@@ -17,9 +17,9 @@ internal sealed class CpuBuffer : DeviceBuffer
         var count = checked((int)shape.ElementCount);
         _data = elementType switch
         {
-            ElementType.Float32 => GC.AllocateUninitializedArray<float>(count),
-            ElementType.Int32 => GC.AllocateUninitializedArray<int>(count),
-            _ => GC.AllocateUninitializedArray<ushort>(count),
+            ElementType.Float32 => GC.AllocateUninitializedArray<float>(count, pinned: true),
+            ElementType.Int32 => GC.AllocateUninitializedArray<int>(count, pinned: true),
+            _ => GC.AllocateUninitializedArray<ushort>(count, pinned: true),
         };
     }
 
@@ -44,6 +44,16 @@ internal sealed class CpuBuffer : DeviceBuffer
     /// <summary>The Int32 elements of <paramref name="buffer"/>.</summary>
     public static Span<int> Ints(DeviceBuffer buffer) =>
         ((int[])((CpuBuffer)buffer.Root)._data).AsSpan(checked((int)(buffer.ByteOffset / sizeof(int))), checked((int)buffer.ElementCount));
+
+    /// <summary>
+    /// The array lives on the pinned object heap, so its address is stable for the buffer's life: contributed kernels
+    /// (native code included) read and write it in place (contract 1.1).
+    /// </summary>
+    protected override bool TryGetNativeAddressCore(out NativeAddress address)
+    {
+        address = new NativeAddress(Marshal.UnsafeAddrOfPinnedArrayElement(_data, 0), NativeMemoryKind.Host);
+        return true;
+    }
 
     /// <summary>The array is the garbage collector's to reclaim.</summary>
     protected override void Release()

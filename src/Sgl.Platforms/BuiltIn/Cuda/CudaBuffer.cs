@@ -21,4 +21,11 @@ internal sealed class CudaBuffer : DeviceBuffer
     public static ulong AddressOf(DeviceBuffer buffer) => ((CudaBuffer)buffer.Root).Pointer + (ulong)buffer.ByteOffset;
 
     protected override void Release() => _device.Free(this);
+
+    /// <summary>Contributed kernels reach the allocation by its device address (contract 1.1).</summary>
+    protected override bool TryGetNativeAddressCore(out NativeAddress address)
+    {
+        address = new NativeAddress(checked((nint)Pointer), NativeMemoryKind.Device);
+        return true;
+    }
 }

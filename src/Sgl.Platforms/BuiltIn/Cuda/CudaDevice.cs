@@ -393,6 +393,9 @@ internal sealed unsafe class CudaDevice : ComputeDevice
     /// <summary>The device's stream as its queue.</summary>
     private sealed class CudaQueue(CudaDevice device) : DeviceQueue(device)
     {
+        /// <summary>The device's <c>CUstream</c>: contributed kernels enqueue on it, so they stay in order with the platform's work.</summary>
+        public override nint NativeHandle => device.Stream;
+
         public override void Synchronize()
         {
             device.MakeCurrent();
