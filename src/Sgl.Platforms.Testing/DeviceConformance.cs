@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Sgl.Platforms.Contributions;
 using Sgl.Platforms.Devices;
 
 namespace Sgl.Platforms.Testing;
@@ -38,6 +39,48 @@ public static class DeviceConformance
         ArgumentNullException.ThrowIfNull(device);
         ArgumentNullException.ThrowIfNull(kinds);
         ArgumentNullException.ThrowIfNull(elementTypes);
+        return CheckAll(device, new Runner(Supports: null, device.Execute), kinds, elementTypes, seed);
+    }
+
+    /// <summary>
+    /// Checks a contribution's device operations on <paramref name="device"/>: every operation kind they support, in
+    /// every element type of <paramref name="elementTypes"/>, against the CPU reference, as <see cref="Check(ComputeDevice, IEnumerable{OperationKind}, IEnumerable{ElementType}, int)"/> checks a device.
+    /// </summary>
+    /// <param name="operations">What the contribution opened on <paramref name="device"/>.</param>
+    /// <param name="device">The device the operations' buffers live on.</param>
+    /// <param name="elementTypes">The floating-point element types to check each in.</param>
+    /// <param name="seed">The seed of the random inputs.</param>
+    /// <returns>One result per supported operation kind and element type; a failed result when they support nothing.</returns>
+    public static IReadOnlyList<OperationCheck> Check(IDeviceOperations operations, ComputeDevice device, IEnumerable<ElementType> elementTypes, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        ArgumentNullException.ThrowIfNull(device);
+        return Supported(CheckAll(device, new Runner(operations.Supports, operations.Execute), Enum.GetValues<OperationKind>(), elementTypes, seed), "The device operations");
+    }
+
+    /// <summary>Checks an attention backend (a platform's or a contribution's) on <paramref name="device"/>: every attention operation it supports, against the CPU reference.</summary>
+    /// <param name="backend">The backend, created on <paramref name="device"/>.</param>
+    /// <param name="device">The device the backend's buffers live on.</param>
+    /// <param name="elementTypes">The floating-point element types to check each in.</param>
+    /// <param name="seed">The seed of the random inputs.</param>
+    /// <returns>One result per supported attention kind and element type; a failed result when it supports none.</returns>
+    public static IReadOnlyList<OperationCheck> Check(IAttentionBackend backend, ComputeDevice device, IEnumerable<ElementType> elementTypes, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(device);
+        OperationKind[] attention = [OperationKind.PrefillAttention, OperationKind.DecodeAttention, OperationKind.Attention];
+        return Supported(CheckAll(device, new Runner(backend.Supports, backend.Execute), attention, elementTypes, seed), $"Attention backend '{backend.Name}'");
+    }
+
+    private static List<OperationCheck> Supported(List<OperationCheck> results, string what) =>
+        results.Count > 0
+            ? results
+            : [new OperationCheck(OperationKind.Attention, ElementType.Float32, false, double.NaN, 0, $"{what} supports no operation on this device in the element types checked; nothing was compared with the CPU reference.")];
+
+    private static List<OperationCheck> CheckAll(ComputeDevice device, Runner runner, IEnumerable<OperationKind> kinds, IEnumerable<ElementType> elementTypes, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(kinds);
+        ArgumentNullException.ThrowIfNull(elementTypes);
         using var host = HostCompute.OpenDevice();
         var results = new List<OperationCheck>();
         foreach (var kind in kinds.Where(k => k != OperationKind.AllReduce).Distinct().Order())
@@ -46,14 +89,21 @@ public static class DeviceConformance
             {
                 // Not HashCode.Combine: its hashes differ per process, and a seed that failed must fail again.
                 var random = new Random(unchecked((seed * 31 + (int)kind) * 31 + (int)elementType));
-                results.Add(CheckOne(device, host, kind, elementType, random));
+                if (CheckOne(device, runner, host, kind, elementType, random) is { } check)
+                {
+                    results.Add(check);
+                }
             }
         }
 
         return results;
     }
 
-    private static OperationCheck CheckOne(ComputeDevice device, ComputeDevice host, OperationKind kind, ElementType elementType, Random random)
+    /// <summary>What runs the operations under test: a device (which must run every kind it declares, so no <paramref name="Supports"/>), or a contributed part, which may decline one.</summary>
+    private sealed record Runner(Func<DeviceOperation, bool>? Supports, Action<DeviceOperation> Execute);
+
+    /// <summary>The worst variant's result; null when the runner does not support the operation (only contributions may decline).</summary>
+    private static OperationCheck? CheckOne(ComputeDevice device, Runner runner, ComputeDevice host, OperationKind kind, ElementType elementType, Random random)
     {
         // A matrix product is checked twice: with rows too short for a vectorised kernel's 16-byte loads, and
         // with rows long enough to need several batches of them and a partial last batch.
@@ -61,7 +111,12 @@ public static class DeviceConformance
         OperationCheck? worst = null;
         foreach (var variant in variants)
         {
-            var check = CheckVariant(device, host, kind, elementType, random, variant);
+            var check = CheckVariant(device, runner, host, kind, elementType, random, variant);
+            if (check is null)
+            {
+                return null;
+            }
+
             if (!check.Passed || worst is null || check.RelativeError > worst.RelativeError)
             {
                 worst = check;
@@ -73,17 +128,22 @@ public static class DeviceConformance
             }
         }
 
-        return worst!;
+        return worst;
     }
 
-    private static OperationCheck CheckVariant(ComputeDevice device, ComputeDevice host, OperationKind kind, ElementType elementType, Random random, int variant)
+    private static OperationCheck? CheckVariant(ComputeDevice device, Runner runner, ComputeDevice host, OperationKind kind, ElementType elementType, Random random, int variant)
     {
         var device1 = new Operands(device, elementType, elementType);
         var host1 = new Operands(host, ElementType.Float32, elementType);
         try
         {
             var (deviceOp, hostOp, outputs) = Build(kind, device1, host1, random, variant);
-            device.Execute(deviceOp);
+            if (runner.Supports is { } supports && !supports(deviceOp))
+            {
+                return null;
+            }
+
+            runner.Execute(deviceOp);
             host.Execute(hostOp);
             var worst = 0.0;
             foreach (var (deviceOut, hostOut) in outputs)
