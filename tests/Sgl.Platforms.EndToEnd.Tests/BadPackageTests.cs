@@ -105,9 +105,9 @@ public sealed class BadPackageTests(PackageFeed feed)
 
         // A plugin built against another contract keeps the package dependency (for the manifest) but compiles against that contract.
         var contractReference = contractAssembly is null
-            ? """<PackageReference Include="Sgl.Platforms.Abstractions" Version="1.0.0" />"""
+            ? """<PackageReference Include="Sgl.Platforms.Abstractions" Version="1.1.0" />"""
             : $"""
-              <PackageReference Include="Sgl.Platforms.Abstractions" Version="1.0.0" ExcludeAssets="compile;runtime" />
+              <PackageReference Include="Sgl.Platforms.Abstractions" Version="1.1.0" ExcludeAssets="compile;runtime" />
                   <PackageReference Include="System.Composition.AttributedModel" Version="10.0.12" />
                   <Reference Include="Sgl.Platforms.Abstractions" HintPath="{contractAssembly}" />
               """;

@@ -17,6 +17,9 @@ namespace Sgl.Platforms.EndToEnd.Tests;
 /// </summary>
 public sealed class PackageFeed : IDisposable
 {
+    private readonly Lock _hiveGate = new();
+    private string? _templateHive;
+
     /// <summary>Creates the workspace and packs the repository into its feed.</summary>
     public PackageFeed()
     {
@@ -88,6 +91,23 @@ public sealed class PackageFeed : IDisposable
         WriteNuGetConfig(folder);
         Dotnet(folder, "new", template, "--name", name, "--output", folder, "--framework", "net10.0", "--no-restore");
         return folder;
+    }
+
+    /// <summary>A template hive of this run's own, with the template package installed from the feed (once).</summary>
+    public string TemplateHive()
+    {
+        lock (_hiveGate)
+        {
+            if (_templateHive is null)
+            {
+                var hive = Path.Combine(Root, "template-hive");
+                var package = Directory.GetFiles(Feed, "Sgl.Platform.Templates.*.nupkg").Single();
+                Dotnet(Root, "new", "install", package, "--debug:custom-hive", hive);
+                _templateHive = hive;
+            }
+
+            return _templateHive;
+        }
     }
 
     /// <summary>Writes the journeys' NuGet.config (local feed for Sgl packages, nuget.org for the rest) into <paramref name="folder"/>.</summary>

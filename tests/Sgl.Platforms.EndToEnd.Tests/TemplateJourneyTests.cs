@@ -13,7 +13,6 @@ public sealed class TemplateJourneyTests(PackageFeed feed)
 {
     private const string PluginName = "Sgl.Platform.Acme";
     private static readonly Lock Gate = new();
-    private static string? s_hive;
     private static string? s_packedPlugin;
 
     [Fact]
@@ -104,22 +103,7 @@ public sealed class TemplateJourneyTests(PackageFeed feed)
         return output;
     }
 
-    /// <summary>A template hive of this run's own, with the template package installed from the feed.</summary>
-    private string Hive()
-    {
-        lock (Gate)
-        {
-            if (s_hive is null)
-            {
-                var hive = Path.Combine(feed.Root, "template-hive");
-                var package = Directory.GetFiles(feed.Feed, "Sgl.Platform.Templates.*.nupkg").Single();
-                feed.Dotnet(feed.Root, "new", "install", package, "--debug:custom-hive", hive);
-                s_hive = hive;
-            }
-
-            return s_hive;
-        }
-    }
+    private string Hive() => feed.TemplateHive();
 
     private string RunPrinted(string workingDirectory, FakeSystemRoot machine, params string[] arguments)
     {
