@@ -3,6 +3,7 @@ using System.Text.Json;
 using Sgl.Cli.Commands;
 using Sgl.Platforms;
 using Sgl.Platforms.BuiltIn.Cpu;
+using Sgl.Platforms.Contributions;
 using Sgl.Platforms.Devices;
 using Sgl.Platforms.Probing;
 using Sgl.Platforms.Selection;
@@ -93,6 +94,39 @@ public sealed class LaunchCommandTests : IDisposable
         json.GetProperty("decodeBytesToDevicePerStep").GetDouble().Should().Be(8);
         json.GetProperty("decodeBytesToHostPerStep").GetDouble().Should().Be(4);
         json.GetProperty("plan").GetProperty("graphRunner").GetString().Should().Be("simulated-graph");
+    }
+
+    [Fact]
+    public void Launch_names_the_contribution_that_served_attention_in_the_report_and_the_plan()
+    {
+        var cpu = ProbedCpu();
+        PlatformContributions.Register(cpu, new PlatformContributions(
+            [new ContributedPart<AttentionBackendContribution>("fast-attn", 10, "Vendor.FastAttention 2.0.0", new DeviceAttention())], [], []));
+
+        var (code, output, error) = Run(cpu, "launch", "--max-new-tokens", "4");
+
+        code.Should().Be(0, error);
+        output.Should().Contain("attention backend  fast-attn")
+            .And.Contain("contribution       attention backend 'fast-attn' (Vendor.FastAttention 2.0.0) serves attention");
+    }
+
+    /// <summary>A contributed backend that runs attention through the device.</summary>
+    private sealed class DeviceAttention : AttentionBackendContribution
+    {
+        public override IAttentionBackend CreateBackend(AttentionBackendContext context) => new Backend(context.Device);
+
+        private sealed class Backend(ComputeDevice device) : IAttentionBackend
+        {
+            public string Name => "fast-attn";
+
+            public bool Supports(DeviceOperation operation) => operation is PagedAttentionOperation or AttentionOperation && device.Supports(operation);
+
+            public void Execute(DeviceOperation operation) => device.Execute(operation);
+
+            public void Dispose()
+            {
+            }
+        }
     }
 
     public void Dispose() => _root.Dispose();

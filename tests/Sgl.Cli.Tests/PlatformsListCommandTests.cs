@@ -66,6 +66,28 @@ public sealed class PlatformsListCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Contributions_are_listed_under_the_platform_they_extend_with_their_status_in_the_table_and_the_json()
+    {
+        var plugins = PluginCompiler.NewDirectory();
+        var active = PluginCompiler.Compile(plugins, "Vendor.FastAttention", PluginCompiler.AttentionContributionSource("fast-attn", priority: 10));
+        var unused = PluginCompiler.Compile(plugins, "Vendor.Flash", PluginCompiler.AttentionContributionSource("flash", extends: "cuda"));
+        var environment = Environment(("SGL_PLATFORM_PLUGIN_PATH", active + Path.PathSeparator + unused));
+
+        var table = await SglProcess.RunAsync(environment, "platforms", "list");
+        var json = await SglProcess.RunAsync(environment, "platforms", "list", "--json");
+
+        table.ExitCode.Should().Be(0, table.Error);
+        table.Output.Should().Contain("Contributions to cpu:").And.Contain("Contributions to cuda:");
+        table.Output.Should().MatchRegex(@"fast-attn\s.*Active").And.MatchRegex(@"flash\s.*Unused");
+        using var document = JsonDocument.Parse(json.Output);
+        var rows = document.RootElement.GetProperty("contributions").EnumerateArray().ToDictionary(r => r.GetProperty("name").GetString()!);
+        rows["fast-attn"].GetProperty("status").GetString().Should().Be("Active");
+        rows["fast-attn"].GetProperty("extends").GetString().Should().Be("cpu");
+        rows["flash"].GetProperty("status").GetString().Should().Be("Unused");
+        rows["flash"].GetProperty("reason").GetString().Should().Contain("'cpu' was selected");
+    }
+
+    [Fact]
     public async Task An_unknown_platform_name_exits_2_and_lists_the_known_names()
     {
         var result = await SglProcess.RunAsync(Environment(("SGL_PLATFORM", "tpu")), "platforms", "list");
