@@ -82,7 +82,7 @@ internal sealed partial record PlatformSettings(
             {
                 throw new PlatformConfigurationException(
                     $"{variable} (or {PlatformOptions.SectionName}:{key}) is '{value}', and '{name}' is not a {what} name. " +
-                    $"{char.ToUpperInvariant(what[0])}{what[1..]} names are lowercase ids such as 'cuda' or 'musa', separated by commas; run 'sgl platforms list' to see them.");
+                    $"{char.ToUpperInvariant(what[0])}{what[1..]} names are lowercase ids such as {(what == "platform" ? "'cuda' or 'musa'" : "'flash' or 'fast-attn'")}, separated by commas; run 'sgl platforms list' to see them.");
             }
         }
 

@@ -7,8 +7,10 @@ namespace Sgl.Platforms.Devices;
 /// <summary>
 /// An ordered list of device operations placed once and run many times (a prefill chunk, a decode step). Each
 /// operation goes where it can run: the rank's attention backend for attention, the communicator for the
-/// all-reduce, the device for what it <see cref="ComputeDevice.Supports(DeviceOperation)"/>, and otherwise the
-/// CPU reference with copies, as ONNX Runtime places nodes an execution provider cannot take on its CPU provider.
+/// all-reduce, a preferred contribution's operations (priority above 0) for what they support, the device for
+/// what it <see cref="ComputeDevice.Supports(DeviceOperation)"/>, a gap-filling contribution's operations, and
+/// otherwise the CPU reference with copies, as ONNX Runtime places nodes an execution provider cannot take on its
+/// CPU provider.
 /// The placements and what each fallback costs are reported, so a launch can list them.
 /// </summary>
 /// <remarks>Running the program allocates nothing; one program belongs to one rank's thread.</remarks>

@@ -125,6 +125,22 @@ public sealed class CudaDeviceTests(CudaShims shims)
     }
 
     [Fact]
+    public void Contributions_reach_cuda_memory_by_device_address_and_enqueue_on_the_devices_stream()
+    {
+        var platform = Probed();
+        using var device = platform.OpenDevice(0, 0)!;
+        using var buffer = device.Allocate(ElementType.Float32, new TensorShape(4, 8));
+
+        buffer.TryGetNativeAddress(out var whole).Should().BeTrue();
+        buffer.Slice(1, 2).TryGetNativeAddress(out var second).Should().BeTrue();
+
+        whole.Kind.Should().Be(NativeMemoryKind.Device);
+        whole.Address.Should().NotBe(0);
+        (second.Address - whole.Address).Should().Be(8 * sizeof(float));
+        device.Queue.NativeHandle.Should().NotBe(0, "contributed kernels enqueue on the device's CUstream");
+    }
+
+    [Fact]
     public void A_step_that_copies_while_a_graph_is_captured_is_refused_and_the_stream_stays_usable()
     {
         var platform = Probed();
