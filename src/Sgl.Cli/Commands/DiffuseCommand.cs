@@ -43,6 +43,16 @@ internal static class DiffuseCommand
 
     private static int Run(Func<SelectionReport> selectPlatform, DiffusionArgs args, FileInfo outputFile, TextWriter output, TextWriter error)
     {
+        try
+        {
+            DiffusionArgsDefaults.ValidateWithoutPlatform(args);
+        }
+        catch (InvalidDiffusionArgsException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
+
         var report = selectPlatform();
         if (report.Platform is null)
         {

@@ -51,10 +51,22 @@ internal static class LaunchCommand
 
     private static int Run(Func<SelectionReport> selectPlatform, ServerArgs args, GenerationRequest request, bool json, TextWriter output, TextWriter error)
     {
+        try
+        {
+            // A value that is wrong on every platform is reported before any hardware is probed.
+            Engine.ValidateWithoutPlatform(args, request);
+        }
+        catch (InvalidServerArgsException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
+
         var report = selectPlatform();
         if (report.Platform is null)
         {
-            if (!json)
+            // A setting that cannot be used stopped selection before any probe: the rows would say nothing.
+            if (!json && report.Error is not PlatformConfigurationException)
             {
                 WriteReport(report, output);
             }
