@@ -117,7 +117,12 @@ public sealed class EngineTests
 
         var act = () => Engine.Generate(new Args { MaxTotalTokens = 10 }, new GenerationRequest("hello", 32), cpu.Platform);
 
-        act.Should().Throw<KvPoolExhaustedException>().WithMessage("KV pool exhausted after 5 generated token(s) (capacity 10 tokens)*--max-total-tokens*");
+        var stopped = act.Should().Throw<GenerationStoppedException>().WithMessage("KV pool exhausted after 5 generated token(s) (capacity 10 tokens)*--max-total-tokens*").Which;
+        stopped.InnerException.Should().BeOfType<KvPoolExhaustedException>();
+        stopped.Plan!.KvPoolTokens.Should().Be(10, "the plan shows what was set up");
+        stopped.PromptTokenIds.Should().HaveCount(6);
+        var full = Engine.Generate(new Args { MaxTotalTokens = 64 }, new GenerationRequest("hello", 32), cpu.Platform);
+        stopped.OutputTokenIds.Should().Equal(full.OutputTokenIds.Take(5), "the tokens generated before the pool filled up are the run's first five");
     }
 
     [Fact]
@@ -127,7 +132,7 @@ public sealed class EngineTests
 
         var act = () => Engine.Generate(new Args { TpSize = 2, MaxTotalTokens = 10 }, new GenerationRequest("hello", 32), cpu.Platform);
 
-        act.Should().Throw<KvPoolExhaustedException>();
+        act.Should().Throw<GenerationStoppedException>().Which.OutputTokenIds.Should().HaveCount(5);
     }
 
     [Theory]
