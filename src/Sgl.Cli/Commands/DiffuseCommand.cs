@@ -62,6 +62,8 @@ internal static class DiffuseCommand
         try
         {
             var result = DiffusionPipeline.Generate(args, report.Platform);
+            // `--output artifacts/out.png` in a fresh clone: the folder is made, as a build makes its output folder.
+            Directory.CreateDirectory(outputFile.DirectoryName!);
             File.WriteAllBytes(outputFile.FullName, result.Png);
             output.WriteLine($"platform           {result.Platform}");
             output.WriteLine($"device             {result.Device}");
