@@ -32,9 +32,10 @@ dotnet pack "$project" -c Release -o "$feed" --nologo -v quiet
 
 # The same version packed again must replace the installed copy, so the old one goes first.
 dotnet tool uninstall "${target[@]}" Sgl.Cli >/dev/null 2>&1 || true
-# From the clone's root, NuGet.config maps Sgl.* to artifacts/packages and everything else to nuget.org.
+# From the clone's root, NuGet.config maps Sgl.* to artifacts/packages and everything else to nuget.org
+# (with a source mapping in force, NuGet refuses --add-source).
 cd "$repo_root"
-dotnet tool install "${target[@]}" Sgl.Cli --version "$version" --add-source "$feed"
+dotnet tool install "${target[@]}" Sgl.Cli --version "$version"
 
 case ":$PATH:" in
   *":$tools_dir:"*) echo "sgl is on PATH: try 'sgl platforms list'" ;;
