@@ -1,8 +1,4 @@
-using System.CommandLine;
-using Sgl.Cli.Commands;
+using Sgl.Cli;
 
-var root = new RootCommand("sgl: hardware platforms for the Sgl runtimes.");
-root.Subcommands.Add(PlatformsCommand.Create());
-root.Subcommands.Add(LaunchCommand.Create());
-root.Subcommands.Add(DiffuseCommand.Create());
-return await root.Parse(args).InvokeAsync();
+// Argument errors are reported (exit 2) before any command runs, so nothing is probed for a mistyped command line.
+return await ArgumentErrors.InvokeAsync(SglCommand.Create().Parse(args));

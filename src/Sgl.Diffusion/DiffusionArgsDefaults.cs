@@ -42,6 +42,15 @@ public static class DiffusionArgsDefaults
         target.Seed = source.Seed ?? target.Seed;
     }
 
+    /// <summary>Checks the values the user gave, before a platform is chosen, so a mistyped value is reported before any probing.</summary>
+    /// <param name="user">What the user gave (null = unset, not checked).</param>
+    /// <exception cref="InvalidDiffusionArgsException">A value is out of range.</exception>
+    public static void ValidateWithoutPlatform(DiffusionArgs user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        Validate(new DiffusionArgs { Steps = user.Steps ?? 1, Width = user.Width ?? 64, Height = user.Height ?? 64 });
+    }
+
     private static void Validate(DiffusionArgs args)
     {
         if (args.Steps is not (>= 1 and <= 1000))

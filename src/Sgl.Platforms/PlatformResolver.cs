@@ -89,7 +89,7 @@ public sealed class PlatformResolver
         catch (PlatformConfigurationException e)
         {
             SelectionLog.SelectionFailed(_logger, e.Message);
-            return new SelectionReport { Candidates = candidates.Select(c => ToReport(c, null)).ToList(), Error = e, Contributions = Unused(contributions, settings, services) };
+            return new SelectionReport { Candidates = candidates.Select(NotProbed).ToList(), Error = e, Contributions = Unused(contributions, settings, services) };
         }
 
         Dictionary<PlatformCandidate, ProbeOutcome> outcomes;
@@ -103,7 +103,7 @@ public sealed class PlatformResolver
             var error = e as PlatformConfigurationException ?? new PlatformConfigurationException(
                 $"{PlatformEnvironment.ProbeIsolation}=process could not start the probe host: {e.Message}. Set {PlatformEnvironment.ProbeHost} to the sgl executable or sgl.dll.", e);
             SelectionLog.SelectionFailed(_logger, error.Message);
-            return new SelectionReport { Candidates = candidates.Select(c => ToReport(c, null)).ToList(), Error = error, Contributions = Unused(contributions, settings, services) };
+            return new SelectionReport { Candidates = candidates.Select(NotProbed).ToList(), Error = error, Contributions = Unused(contributions, settings, services) };
         }
 
         var decision = SelectionDecision.Decide(candidates, outcomes, settings);
@@ -198,6 +198,11 @@ public sealed class PlatformResolver
         var devices = winner.Devices.Count == 0 ? "" : $"{winner.Devices.Count} device(s): {string.Join("; ", winner.Devices.Select(d => d.Name).Distinct())}; ";
         SelectionLog.Selected(_logger, report.Selected!, decision.Why, devices, others);
     }
+
+    /// <summary>A candidate's row when a setting stopped selection before any probe ran: left out, not failed.</summary>
+    private static CandidateReport NotProbed(PlatformCandidate candidate) => candidate.Status is null
+        ? ToReport(candidate, null) with { Status = CandidateStatus.Excluded, Reason = "Not probed: a setting is invalid (see the error)." }
+        : ToReport(candidate, null);
 
     private static CandidateReport ToReport(PlatformCandidate candidate, ProbeOutcome? outcome) => new()
     {

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using System.Text.Json;
 using Sgl.Cli.Commands;
 using Sgl.Platforms;
@@ -8,6 +10,7 @@ using Sgl.Platforms.Devices;
 using Sgl.Platforms.Probing;
 using Sgl.Platforms.Selection;
 using Sgl.Platforms.Testing;
+using Sgl.Runtime.Models;
 
 namespace Sgl.Cli.Tests;
 
@@ -54,7 +57,6 @@ public sealed class LaunchCommandTests : IDisposable
     [InlineData(2, "--mem-fraction-static must be in (0, 1]*got 0.", "--mem-fraction-static", "0")]
     [InlineData(2, "Unknown attention backend 'triton'. Platform 'cpu' offers: simd.", "--attention-backend", "triton")]
     [InlineData(2, "Unknown model 'llama'*'sgl-tiny'*", "--model", "llama")]
-    [InlineData(3, "KV pool exhausted after * generated token(s) (capacity 12 tokens)*", "--max-total-tokens", "12")]
     public void Bad_input_gives_one_line_on_stderr_and_a_non_zero_exit(int exitCode, string message, params string[] args)
     {
         var (code, _, error) = Run(["launch", .. args]);
@@ -62,6 +64,56 @@ public sealed class LaunchCommandTests : IDisposable
         code.Should().Be(exitCode);
         error.Should().Match("error: " + message + "\n");
         error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().ContainSingle("no stack trace for user errors");
+    }
+
+    [Fact]
+    public void Launch_explains_its_output_the_prompt_the_random_weights_the_special_tokens_and_the_decode_counts()
+    {
+        var (code, output, _) = Run("launch", "--prompt", "Hi", "--max-new-tokens", "32");
+
+        code.Should().Be(0);
+        output.Should().Contain("prompt: \"Hi\" (3 tokens: <bos> and one per UTF-8 byte)")
+            .And.Contain("sgl-tiny is a tiny byte-level decoder with seeded random weights: it runs for real, but its text is meaningless.")
+            .And.Contain("<bos> and <eos> are the begin- and end-of-sequence tokens")
+            .And.MatchRegex(@"generated (\d+) = 1 token from the prefill \+ \d+ decode steps \(one token each\)");
+        var generated = int.Parse(Regex.Match(output, @"generated (\d+) tokens:").Groups[1].Value, CultureInfo.InvariantCulture);
+        var steps = int.Parse(Regex.Match(output, @"decode (\d+) steps in").Groups[1].Value, CultureInfo.InvariantCulture);
+        steps.Should().Be(generated - 1);
+        Regex.Match(output, "generated \\d+ tokens: \"(.*)\"").Groups[1].Value.Should().NotMatchRegex("<\\d+>", "special tokens are named");
+    }
+
+    [Fact]
+    public void Special_tokens_are_shown_by_name()
+    {
+        ByteTokenizer.SpecialTokenName(ByteTokenizer.BeginOfSequence).Should().Be("<bos>");
+        ByteTokenizer.SpecialTokenName(ByteTokenizer.EndOfSequence).Should().Be("<eos>");
+        ByteTokenizer.SpecialTokenName('a').Should().BeNull();
+    }
+
+    [Fact]
+    public void A_kv_pool_that_fills_up_mid_run_prints_the_plan_and_the_tokens_so_far_and_exits_3()
+    {
+        var (code, output, error) = Run("launch", "--max-total-tokens", "20", "--max-new-tokens", "32");
+
+        code.Should().Be(ExitCodes.Incomplete);
+        error.Should().Match("error: KV pool exhausted after * generated token(s) (capacity 20 tokens)*\n");
+        error.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().ContainSingle("no stack trace for user errors");
+        output.Should().Contain("launch plan:").And.Contain("kv pool            Float32 on cpu:0 (Fake Xeon 9000), 20 tokens")
+            .And.Contain("prompt: \"The platform is\"")
+            .And.MatchRegex(@"generated \d+ tokens: "".+""")
+            .And.MatchRegex(@"stopped after \d+ of 32 tokens");
+    }
+
+    [Fact]
+    public void A_kv_pool_that_fills_up_mid_run_gives_the_partial_tokens_in_json()
+    {
+        var (code, output, _) = Run("launch", "--json", "--max-total-tokens", "20", "--max-new-tokens", "32");
+
+        code.Should().Be(ExitCodes.Incomplete);
+        var json = JsonDocument.Parse(output).RootElement;
+        json.GetProperty("error").GetString().Should().StartWith("KV pool exhausted");
+        json.GetProperty("plan").GetProperty("kvPoolTokens").GetInt32().Should().Be(20);
+        json.GetProperty("outputTokenIds").GetArrayLength().Should().BePositive();
     }
 
     [Fact]

@@ -43,6 +43,16 @@ internal static class DiffuseCommand
 
     private static int Run(Func<SelectionReport> selectPlatform, DiffusionArgs args, FileInfo outputFile, TextWriter output, TextWriter error)
     {
+        try
+        {
+            DiffusionArgsDefaults.ValidateWithoutPlatform(args);
+        }
+        catch (InvalidDiffusionArgsException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
+
         var report = selectPlatform();
         if (report.Platform is null)
         {
@@ -52,6 +62,8 @@ internal static class DiffuseCommand
         try
         {
             var result = DiffusionPipeline.Generate(args, report.Platform);
+            // `--output artifacts/out.png` in a fresh clone: the folder is made, as a build makes its output folder.
+            Directory.CreateDirectory(outputFile.DirectoryName!);
             File.WriteAllBytes(outputFile.FullName, result.Png);
             output.WriteLine($"platform           {result.Platform}");
             output.WriteLine($"device             {result.Device}");

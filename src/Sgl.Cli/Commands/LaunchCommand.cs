@@ -9,6 +9,7 @@ using Sgl.Platforms.Contributions;
 using Sgl.Platforms.Selection;
 using Sgl.Runtime;
 using Sgl.Runtime.Entrypoints;
+using Sgl.Runtime.Models;
 using Sgl.Runtime.ServerArgs;
 
 namespace Sgl.Cli.Commands;
@@ -51,10 +52,24 @@ internal static class LaunchCommand
 
     private static int Run(Func<SelectionReport> selectPlatform, ServerArgs args, GenerationRequest request, bool json, TextWriter output, TextWriter error)
     {
+        try
+        {
+            // A value that is wrong on every platform is reported before any hardware is probed.
+            Engine.ValidateWithoutPlatform(args, request);
+        }
+        catch (InvalidServerArgsException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
+
+        var progress = Progress.For(error);
+        progress.Say("probing platforms…");
         var report = selectPlatform();
         if (report.Platform is null)
         {
-            if (!json)
+            // A setting that cannot be used stopped selection before any probe: the rows would say nothing.
+            if (!json && report.Error is not PlatformConfigurationException)
             {
                 WriteReport(report, output);
             }
@@ -69,6 +84,7 @@ internal static class LaunchCommand
 
         try
         {
+            progress.Say($"setting up {args.ModelPath ?? "the model"} on {report.Platform.DeviceName} and generating…");
             var result = Engine.Generate(args, request, report.Platform);
             if (json)
             {
@@ -77,7 +93,8 @@ internal static class LaunchCommand
             else
             {
                 WritePlan(result.Plan, output);
-                WriteResult(result, output);
+                WriteGeneration(request.Prompt, result.PromptTokenIds, result.OutputTokenIds, result.Plan, output);
+                WriteTimings(result, output);
             }
 
             return ExitCodes.Success;
@@ -96,6 +113,27 @@ internal static class LaunchCommand
             else if (e.PlanSoFar is { } plan)
             {
                 WritePlan(plan, output);
+            }
+
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Incomplete;
+        }
+        catch (GenerationStoppedException e)
+        {
+            // The run got somewhere: show the plan and the tokens generated before it stopped, as a full run would.
+            if (json)
+            {
+                output.WriteLine(JsonSerializer.Serialize(LaunchOutput.Stopped(report, request, e), LaunchJsonContext.Default.LaunchOutput));
+            }
+            else
+            {
+                if (e.Plan is { } plan)
+                {
+                    WritePlan(plan, output);
+                }
+
+                WriteGeneration(request.Prompt, e.PromptTokenIds, e.OutputTokenIds, e.Plan, output);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stopped after {e.OutputTokenIds.Count} of {request.MaxNewTokens} tokens: see the error"));
             }
 
             error.WriteLine($"error: {e.Message}");
@@ -168,12 +206,28 @@ internal static class LaunchCommand
     private static void Line(TextWriter output, string name, string? value) =>
         output.WriteLine($"  {name,-18} {value ?? "(not reached)"}");
 
-    private static void WriteResult(GenerationResult result, TextWriter output)
+    /// <summary>The prompt, the text, what the model is, and the ids: what a newcomer needs to read the run.</summary>
+    private static void WriteGeneration(string prompt, IReadOnlyList<int> promptIds, IReadOnlyList<int> ids, LaunchPlan? plan, TextWriter output)
     {
-        output.WriteLine($"generated {result.OutputTokenIds.Count} tokens: \"{Printable(result.OutputTokenIds)}\"");
-        output.WriteLine($"token ids: [{string.Join(", ", result.OutputTokenIds)}]");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"prompt: \"{prompt}\" ({promptIds.Count} tokens: <bos> and one per UTF-8 byte)"));
+        var stoppedAtEnd = ids.Count > 0 && ids[^1] == ByteTokenizer.EndOfSequence;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"prefill {result.PromptTokenIds.Count} tokens in {result.PrefillSeconds * 1000:0.00} ms; decode {result.DecodeSteps} tokens in {result.DecodeSeconds * 1000:0.00} ms = {result.DecodeTokensPerSecond:0} tokens/s; decode allocated {result.DecodeAllocatedBytes} bytes"));
+            $"generated {ids.Count} tokens: \"{Printable(ids)}\"{(stoppedAtEnd ? " (the model ended the sequence with <eos>)" : "")}"));
+        if (plan?.ModelDescription is { } description)
+        {
+            output.WriteLine($"  {plan.Model} is {description}.");
+        }
+
+        output.WriteLine("  \\xNN is a byte that is not printable ASCII; <bos> and <eos> are the begin- and end-of-sequence tokens.");
+        output.WriteLine($"token ids: [{string.Join(", ", ids)}]");
+    }
+
+    private static void WriteTimings(GenerationResult result, TextWriter output)
+    {
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"generated {result.OutputTokenIds.Count} = 1 token from the prefill + {result.DecodeSteps} decode steps (one token each)"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"prefill {result.PromptTokenIds.Count} tokens in {result.PrefillSeconds * 1000:0.00} ms; decode {result.DecodeSteps} steps in {result.DecodeSeconds * 1000:0.00} ms = {result.DecodeTokensPerSecond:0} tokens/s; decode allocated {result.DecodeAllocatedBytes} bytes"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"per decode step {result.DecodeBytesToDevicePerStep:0.#} bytes went to the device and {result.DecodeBytesToHostPerStep:0.#} came back"));
     }
@@ -190,7 +244,7 @@ internal static class LaunchCommand
             }
             else
             {
-                text.Append(id < 256 ? string.Create(CultureInfo.InvariantCulture, $"\\x{id:x2}") : $"<{id}>");
+                text.Append(ByteTokenizer.SpecialTokenName(id) ?? string.Create(CultureInfo.InvariantCulture, $"\\x{id:x2}"));
             }
         }
 

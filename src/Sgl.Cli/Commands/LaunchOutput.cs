@@ -1,5 +1,6 @@
 using Sgl.Platforms.Selection;
 using Sgl.Runtime.Entrypoints;
+using Sgl.Runtime.Models;
 
 namespace Sgl.Cli.Commands;
 
@@ -57,5 +58,17 @@ internal sealed record LaunchOutput
         Plan = plan,
         Prompt = request.Prompt,
         Error = error,
+    };
+
+    /// <summary>A generation that stopped part way: the plan, and the tokens generated before it stopped.</summary>
+    public static LaunchOutput Stopped(SelectionReport selection, GenerationRequest request, GenerationStoppedException stopped) => new()
+    {
+        Selection = selection,
+        Plan = stopped.Plan,
+        Prompt = request.Prompt,
+        PromptTokenIds = stopped.PromptTokenIds,
+        OutputTokenIds = stopped.OutputTokenIds,
+        OutputText = ByteTokenizer.Decode(stopped.OutputTokenIds),
+        Error = stopped.Message,
     };
 }

@@ -37,18 +37,9 @@ public static class Engine
                 $"--tp-size {tp} does not divide model '{config.Name}' ({config.QueryHeads} attention heads, MLP width {config.IntermediateSize}); use {string.Join(", ", config.Splits(Math.Max(tp, 8)).SkipLast(1))} or {config.Splits(Math.Max(tp, 8)).Last()}."));
         }
 
-        if (request.MaxNewTokens < 1)
-        {
-            throw new InvalidServerArgsException(string.Create(CultureInfo.InvariantCulture, $"--max-new-tokens must be at least 1; got {request.MaxNewTokens}."));
-        }
-
+        ValidateRequest(config, request);
         AttentionRegistry.Validate(platform, args.AttentionBackend);
         var prompt = ByteTokenizer.Encode(request.Prompt);
-        if (prompt.Length + request.MaxNewTokens > config.MaxContext)
-        {
-            throw new InvalidServerArgsException(string.Create(CultureInfo.InvariantCulture,
-                $"The prompt ({prompt.Length} tokens) and --max-new-tokens {request.MaxNewTokens} exceed the model's context of {config.MaxContext} tokens; shorten the prompt or lower --max-new-tokens."));
-        }
 
         var hostWeights = config.Weights == WeightSource.HostSeeded ? HostWeights.Generate(config) : null;
         using var parallel = new ParallelState(platform, tp);
@@ -61,5 +52,35 @@ public static class Engine
 
         // Every rank decoded the same tokens from bit-identical all-reduced activations; rank 0 speaks for the group.
         return results[0];
+    }
+
+    /// <summary>
+    /// Checks what needs no platform (ranges, the model name, the request against the model's context), so a launcher
+    /// can report a mistyped value before probing any hardware. <see cref="Generate"/> checks the same again.
+    /// </summary>
+    /// <param name="userArgs">The server arguments the user gave.</param>
+    /// <param name="request">The prompt and how many tokens to generate.</param>
+    /// <exception cref="InvalidServerArgsException">An argument is invalid whatever the platform.</exception>
+    public static void ValidateWithoutPlatform(Args userArgs, GenerationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(userArgs);
+        ArgumentNullException.ThrowIfNull(request);
+        ServerArgsDefaults.ValidateWithoutPlatform(userArgs);
+        ValidateRequest(ModelCatalog.Find(userArgs.ModelPath ?? ModelCatalog.Tiny.Name)!, request);
+    }
+
+    private static void ValidateRequest(DecoderConfig config, GenerationRequest request)
+    {
+        if (request.MaxNewTokens < 1)
+        {
+            throw new InvalidServerArgsException(string.Create(CultureInfo.InvariantCulture, $"--max-new-tokens must be at least 1; got {request.MaxNewTokens}."));
+        }
+
+        var promptTokens = ByteTokenizer.Encode(request.Prompt).Length;
+        if (promptTokens + request.MaxNewTokens > config.MaxContext)
+        {
+            throw new InvalidServerArgsException(string.Create(CultureInfo.InvariantCulture,
+                $"The prompt ({promptTokens} tokens) and --max-new-tokens {request.MaxNewTokens} exceed the model's context of {config.MaxContext} tokens; shorten the prompt or lower --max-new-tokens."));
+        }
     }
 }

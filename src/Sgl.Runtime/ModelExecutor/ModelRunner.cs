@@ -93,6 +93,18 @@ internal sealed partial class ModelRunner : IDisposable
         var output = new int[maxNewTokens];
         var produced = 0;
 
+        try
+        {
+            return Generate(prompt, maxNewTokens, returnPrefillLogits, device, config, output, ref produced);
+        }
+        catch (KvPoolExhaustedException e)
+        {
+            throw new GenerationStoppedException(e.Message, e) { Plan = Plan, PromptTokenIds = prompt, OutputTokenIds = output[..produced] };
+        }
+    }
+
+    private GenerationResult Generate(IReadOnlyList<int> prompt, int maxNewTokens, bool returnPrefillLogits, ComputeDevice device, DecoderConfig config, int[] output, ref int produced)
+    {
         var clock = Stopwatch.StartNew();
         AllocateSlots(0, prompt.Count, produced);
         var next = Prefill(prompt);

@@ -63,44 +63,51 @@ public static class ServerArgsDefaults
         target.MaxTotalTokens = source.MaxTotalTokens ?? target.MaxTotalTokens;
     }
 
-    private static void Validate(Args args, Platform platform)
+    /// <summary>
+    /// Checks what can be checked before a platform is chosen (the model name and every range), so a mistyped value
+    /// is reported before any hardware is probed. <see cref="Resolve"/> checks the same and the platform's limits.
+    /// </summary>
+    /// <param name="user">What the user gave (null = unset).</param>
+    /// <exception cref="InvalidServerArgsException">A value is out of range or names a model this build does not have.</exception>
+    public static void ValidateWithoutPlatform(Args user)
     {
-        if (args.ModelPath is { } model && ModelCatalog.Find(model) is null)
+        ArgumentNullException.ThrowIfNull(user);
+        if (user.ModelPath is { } model && ModelCatalog.Find(model) is null)
         {
             throw new InvalidServerArgsException(
                 $"Unknown model '{model}'. This build has {string.Join(" and ", ModelCatalog.All.Select(m => $"'{m.Name}'"))} (weights generated from a seed, nothing is downloaded); pass --model-path {ModelCatalog.Tiny.Name} or leave it out.");
         }
 
-        if (args.MemFractionStatic is { } fraction && !(fraction > 0 && fraction <= 1))
+        if (user.MemFractionStatic is { } fraction && !(fraction > 0 && fraction <= 1))
         {
             throw new InvalidServerArgsException(string.Create(CultureInfo.InvariantCulture,
                 $"--mem-fraction-static must be in (0, 1], the share of free device memory the KV cache may take; got {fraction}."));
         }
 
+        if (user.TpSize is < 1)
+        {
+            throw new InvalidServerArgsException(string.Create(CultureInfo.InvariantCulture, $"--tp-size must be at least 1; got {user.TpSize}."));
+        }
+
+        if (user.MaxTotalTokens is < 1)
+        {
+            throw new InvalidServerArgsException(string.Create(CultureInfo.InvariantCulture, $"--max-total-tokens must be at least 1; got {user.MaxTotalTokens}."));
+        }
+
+        if (user.ChunkedPrefillSize is < 1)
+        {
+            throw new InvalidServerArgsException(string.Create(CultureInfo.InvariantCulture, $"--chunked-prefill-size must be at least 1; got {user.ChunkedPrefillSize}."));
+        }
+    }
+
+    private static void Validate(Args args, Platform platform)
+    {
+        ValidateWithoutPlatform(args);
         var capabilities = platform.Capabilities;
-        if (args.TpSize is { } tp)
+        if (args.TpSize is { } tp && tp > capabilities.MaxLocalRanks)
         {
-            var maxRanks = capabilities.MaxLocalRanks;
-            if (tp < 1)
-            {
-                throw new InvalidServerArgsException(string.Create(CultureInfo.InvariantCulture, $"--tp-size must be at least 1; got {tp}."));
-            }
-
-            if (tp > maxRanks)
-            {
-                throw new InvalidServerArgsException(string.Create(CultureInfo.InvariantCulture,
-                    $"--tp-size {tp} is more than the {maxRanks} rank(s) platform '{platform.DeviceName}' can run on this node ({platform.Devices.Count} device(s) found); use --tp-size {maxRanks} or less."));
-            }
-        }
-
-        if (args.MaxTotalTokens is < 1)
-        {
-            throw new InvalidServerArgsException(string.Create(CultureInfo.InvariantCulture, $"--max-total-tokens must be at least 1; got {args.MaxTotalTokens}."));
-        }
-
-        if (args.ChunkedPrefillSize is < 1)
-        {
-            throw new InvalidServerArgsException(string.Create(CultureInfo.InvariantCulture, $"--chunked-prefill-size must be at least 1; got {args.ChunkedPrefillSize}."));
+            throw new InvalidServerArgsException(string.Create(CultureInfo.InvariantCulture,
+                $"--tp-size {tp} is more than the {capabilities.MaxLocalRanks} rank(s) platform '{platform.DeviceName}' can run on this node ({platform.Devices.Count} device(s) found); use --tp-size {capabilities.MaxLocalRanks} or less."));
         }
 
         CheckElementType(args.DataType, capabilities.ElementTypes, "--dtype", "computes in", platform);
