@@ -36,6 +36,17 @@ public sealed class DiffuseCommandTests : IDisposable
         error.Should().Be("error: --width must be a multiple of 4 between 4 and 256; got 33.\n");
     }
 
+    [Fact]
+    public void An_output_folder_that_does_not_exist_yet_is_made_as_in_a_fresh_clone()
+    {
+        var png = Path.Combine(_root.PathOf("artifacts"), "out.png");
+
+        var (code, _, error) = Run("diffuse", "--output", png, "--steps", "2");
+
+        code.Should().Be(0, error);
+        File.Exists(png).Should().BeTrue();
+    }
+
     public void Dispose() => _root.Dispose();
 
     private (int Code, string Output, string Error) Run(params string[] args)

@@ -83,6 +83,15 @@ public sealed class LaunchCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_prompt_with_control_characters_is_shown_escaped()
+    {
+        var (code, output, _) = Run("launch", "--prompt", "caf\u00e9\u001b[2J", "--max-new-tokens", "2");
+
+        code.Should().Be(0);
+        output.Should().Contain("prompt: \"caf\u00e9\\u001b[2J\" (10 tokens: <bos> and one per UTF-8 byte)");
+    }
+
+    [Fact]
     public void Special_tokens_are_shown_by_name()
     {
         ByteTokenizer.SpecialTokenName(ByteTokenizer.BeginOfSequence).Should().Be("<bos>");

@@ -209,7 +209,7 @@ internal static class LaunchCommand
     /// <summary>The prompt, the text, what the model is, and the ids: what a newcomer needs to read the run.</summary>
     private static void WriteGeneration(string prompt, IReadOnlyList<int> promptIds, IReadOnlyList<int> ids, LaunchPlan? plan, TextWriter output)
     {
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"prompt: \"{prompt}\" ({promptIds.Count} tokens: <bos> and one per UTF-8 byte)"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"prompt: \"{WithoutControls(prompt)}\" ({promptIds.Count} tokens: <bos> and one per UTF-8 byte)"));
         var stoppedAtEnd = ids.Count > 0 && ids[^1] == ByteTokenizer.EndOfSequence;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"generated {ids.Count} tokens: \"{Printable(ids)}\"{(stoppedAtEnd ? " (the model ended the sequence with <eos>)" : "")}"));
@@ -231,6 +231,10 @@ internal static class LaunchCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"per decode step {result.DecodeBytesToDevicePerStep:0.#} bytes went to the device and {result.DecodeBytesToHostPerStep:0.#} came back"));
     }
+
+    /// <summary>The prompt as the user typed it, but with control characters escaped, so a prompt cannot garble the terminal either.</summary>
+    private static string WithoutControls(string text) =>
+        string.Concat(text.Select(c => char.IsControl(c) ? string.Create(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}") : c.ToString()));
 
     /// <summary>Byte tokens as text, with anything but printable ASCII escaped, so random bytes cannot garble the terminal.</summary>
     private static string Printable(IEnumerable<int> ids)
