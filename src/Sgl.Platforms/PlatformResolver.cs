@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Sgl.Platforms.Contributions;
 using Sgl.Platforms.Discovery;
 using Sgl.Platforms.Isolation;
+using Sgl.Platforms.Matching;
 using Sgl.Platforms.Probing;
 using Sgl.Platforms.Selection;
 
@@ -91,6 +92,8 @@ public sealed class PlatformResolver
             SelectionLog.SelectionFailed(_logger, e.Message);
             return new SelectionReport { Candidates = candidates.Select(c => ToReport(c, null)).ToList(), Error = e, Contributions = Unused(contributions, settings, services) };
         }
+
+        HardwareMatchFilter.Apply(candidates, services.System); // absent hardware: NotPresent, its assembly never opened
 
         Dictionary<PlatformCandidate, ProbeOutcome> outcomes;
         try

@@ -51,6 +51,7 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, ApplicationMa
                 Version = version,
                 Type = type,
                 TypeName = type.FullName,
+                HardwareRules = BuiltInPlatforms.HardwareRulesOf(type),
             });
         }
     }
@@ -182,6 +183,7 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, ApplicationMa
                 Location = location,
                 TypeName = export.TypeName,
                 ContractVersion = info.ContractVersion,
+                HardwareRules = export.HardwareRules,
             });
         }
 
