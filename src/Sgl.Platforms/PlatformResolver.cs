@@ -211,7 +211,7 @@ public sealed class PlatformResolver
         Version = candidate.Version,
         Priority = candidate.Metadata.Priority,
         Status = outcome?.Status ?? candidate.Status ?? CandidateStatus.Failed,
-        Reason = outcome?.Reason ?? candidate.Reason,
+        Reason = candidate.Notice is { } notice ? $"{outcome?.Reason ?? candidate.Reason} {notice}".TrimStart() : outcome?.Reason ?? candidate.Reason,
         ProbeMs = outcome is null ? null : Math.Round(outcome.ElapsedMs, 2),
         Devices = outcome?.Result?.Devices.Select(DeviceReport.From).ToList() ?? [],
     };
