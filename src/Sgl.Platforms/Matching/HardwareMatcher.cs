@@ -22,15 +22,26 @@ internal enum MatchVerdict
 /// </summary>
 internal sealed class HardwareMatcher(SystemView system)
 {
+    // Plain loops and no caches of nullable values below: every generic instantiation over a new value type is
+    // jitted at a cold start, and this runs in every process (docs/performance.md).
     private const string PciDevicesPath = "/sys/bus/pci/devices";
-    private readonly Dictionary<string, bool> _nodes = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, bool?> _drivers = new(StringComparer.Ordinal);
-    private bool? _pciReadable;
+    private int _pciReadable; // 0 unknown, 1 yes, 2 no
 
     public SystemView System { get; } = system;
 
     /// <summary>True when sysfs lists PCI functions here; false on machines (or fake roots) without a PCI bus in sysfs.</summary>
-    public bool PciReadable => _pciReadable ??= System.Exists(PciDevicesPath);
+    public bool PciReadable
+    {
+        get
+        {
+            if (_pciReadable == 0)
+            {
+                _pciReadable = System.Exists(PciDevicesPath) ? 1 : 2;
+            }
+
+            return _pciReadable == 1;
+        }
+    }
 
     /// <summary>Any rule matching wins; a rule the machine cannot answer keeps the platform in the running.</summary>
     public MatchVerdict Evaluate(IReadOnlyList<HardwareRule> rules)
@@ -41,16 +52,15 @@ internal sealed class HardwareMatcher(SystemView system)
         }
 
         var undecided = false;
-        foreach (var rule in rules)
+        for (var i = 0; i < rules.Count; i++)
         {
-            switch (Evaluate(rule))
+            var verdict = Evaluate(rules[i]);
+            if (verdict == MatchVerdict.Matched)
             {
-                case MatchVerdict.Matched:
-                    return MatchVerdict.Matched;
-                case MatchVerdict.Undecided:
-                    undecided = true;
-                    break;
+                return MatchVerdict.Matched;
             }
+
+            undecided |= verdict == MatchVerdict.Undecided;
         }
 
         return undecided ? MatchVerdict.Undecided : MatchVerdict.NoMatch;
@@ -66,59 +76,85 @@ internal sealed class HardwareMatcher(SystemView system)
             {
                 undecided = true;
             }
-            else if (!System.GetPciDevices().Any(d => Matches(rule, d)))
+            else if (!AnyPciDevice(rule))
             {
                 return MatchVerdict.NoMatch;
             }
         }
 
-        if (rule.DeviceNodes.Count > 0 && !rule.DeviceNodes.Any(NodeExists))
+        if (rule.DeviceNodes.Count > 0)
         {
-            return MatchVerdict.NoMatch;
+            var found = false;
+            for (var i = 0; i < rule.DeviceNodes.Count && !found; i++)
+            {
+                found = System.FindDeviceNodes(HardwareRule.RelativeToDev(rule.DeviceNodes[i])).Count > 0;
+            }
+
+            if (!found)
+            {
+                return MatchVerdict.NoMatch;
+            }
         }
 
         if (rule.KernelDrivers.Count > 0)
         {
-            var loaded = rule.KernelDrivers.Select(DriverLoaded).ToList();
-            if (loaded.All(l => l == false))
+            var loaded = false;
+            for (var i = 0; i < rule.KernelDrivers.Count && !loaded; i++)
             {
-                return MatchVerdict.NoMatch;
+                loaded = System.Exists("/sys/module/" + rule.KernelDrivers[i]) || System.Exists("/sys/bus/pci/drivers/" + rule.KernelDrivers[i]);
             }
 
-            undecided |= !loaded.Contains(true);
+            if (!loaded)
+            {
+                // Not loaded, unless the machine shows no module list at all.
+                if (System.Exists("/sys/module") || System.Exists("/sys/bus/pci/drivers"))
+                {
+                    return MatchVerdict.NoMatch;
+                }
+
+                undecided = true;
+            }
         }
 
         return undecided ? MatchVerdict.Undecided : MatchVerdict.Matched;
     }
 
     /// <summary>True when the PCI function is one the rule names.</summary>
-    public static bool Matches(HardwareRule rule, PciDevice device) =>
-        rule.PciVendor == device.VendorId
-        && (rule.PciDevices.Count == 0 || rule.PciDevices.Contains(device.DeviceId))
-        && (rule.PciClasses.Count == 0 || rule.PciClasses.Any(c => c <= 0xff ? device.BaseClass == c : (device.ClassCode >> 8) == c));
-
-    private bool NodeExists(string pattern)
+    public static bool Matches(HardwareRule rule, PciDevice device)
     {
-        if (!_nodes.TryGetValue(pattern, out var exists))
+        if (rule.PciVendor != device.VendorId)
         {
-            exists = System.FindDeviceNodes(HardwareRule.RelativeToDev(pattern)).Count > 0;
-            _nodes[pattern] = exists;
+            return false;
         }
 
-        return exists;
+        var devices = rule.PciDevices;
+        var deviceMatches = devices.Count == 0;
+        for (var i = 0; i < devices.Count && !deviceMatches; i++)
+        {
+            deviceMatches = devices[i] == device.DeviceId;
+        }
+
+        var classes = rule.PciClasses;
+        var classMatches = classes.Count == 0;
+        for (var i = 0; i < classes.Count && !classMatches; i++)
+        {
+            classMatches = classes[i] <= 0xff ? device.BaseClass == classes[i] : (device.ClassCode >> 8) == classes[i];
+        }
+
+        return deviceMatches && classMatches;
     }
 
-    /// <summary>True when loaded, false when not, null when neither module list is readable.</summary>
-    private bool? DriverLoaded(string driver)
+    private bool AnyPciDevice(HardwareRule rule)
     {
-        if (!_drivers.TryGetValue(driver, out var loaded))
+        var devices = System.GetPciDevices();
+        for (var i = 0; i < devices.Count; i++)
         {
-            loaded = System.Exists("/sys/module/" + driver) || System.Exists("/sys/bus/pci/drivers/" + driver) ? true
-                : System.Exists("/sys/module") || System.Exists("/sys/bus/pci/drivers") ? false
-                : null;
-            _drivers[driver] = loaded;
+            if (Matches(rule, devices[i]))
+            {
+                return true;
+            }
         }
 
-        return loaded;
+        return false;
     }
 }

@@ -1,12 +1,11 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Sgl.Platforms.Matching;
 
 /// <summary>One <c>[HardwareMatch]</c> rule as the plugin wrote it (read from metadata, or a built-in's table).</summary>
 /// <param name="PciVendor">The vendor id, or null when the rule leaves it unset (an explicit 0 is kept, to be refused).</param>
-internal sealed partial record HardwareRule(ushort? PciVendor)
+internal sealed record HardwareRule(ushort? PciVendor)
 {
     public IReadOnlyList<ushort> PciDevices { get; init; } = [];
 
@@ -29,12 +28,12 @@ internal sealed partial record HardwareRule(ushort? PciVendor)
 
         if (PciDevices.Count > 0)
         {
-            parts.Add($"PciDevices = [{string.Join(", ", PciDevices.Select(d => Hex("", d)))}]");
+            parts.Add($"PciDevices = [{JoinHex(PciDevices, ", ", classes: false)}]");
         }
 
         if (PciClasses.Count > 0)
         {
-            parts.Add($"PciClasses = [{string.Join(", ", PciClasses.Select(c => Hex("", c, c <= 0xff ? 2 : 4)))}]");
+            parts.Add($"PciClasses = [{JoinHex(PciClasses, ", ", classes: true)}]");
         }
 
         if (DeviceNodes.Count > 0)
@@ -56,15 +55,15 @@ internal sealed partial record HardwareRule(ushort? PciVendor)
         var parts = new List<string>();
         if (HasPci)
         {
-            var pci = new StringBuilder("PCI ").Append(CultureInfo.InvariantCulture, $"{PciVendor ?? 0:x4}");
+            var pci = new StringBuilder("PCI ").Append(Hex("", PciVendor ?? 0)[2..]);
             if (PciDevices.Count > 0)
             {
-                pci.Append(':').Append(string.Join("|", PciDevices.Select(d => d.ToString("x4", CultureInfo.InvariantCulture))));
+                pci.Append(':').Append(JoinHex(PciDevices, "|", classes: false).Replace("0x", "", StringComparison.Ordinal));
             }
 
             if (PciClasses.Count > 0)
             {
-                pci.Append(" class ").Append(string.Join("|", PciClasses.Select(c => Hex("", c, c <= 0xff ? 2 : 4))));
+                pci.Append(" class ").Append(JoinHex(PciClasses, "|", classes: true));
             }
 
             parts.Add(pci.ToString());
@@ -101,7 +100,7 @@ internal sealed partial record HardwareRule(ushort? PciVendor)
             return "PciDevices and PciClasses need a PciVendor; device ids and classes mean nothing without the vendor";
         }
 
-        if (PciDevices.Contains((ushort)0xffff))
+        if (PciDevices.Any(d => d == 0xffff))
         {
             return "PCI device id 0xffff means no device; use the id `lspci -nn` shows";
         }
@@ -116,7 +115,7 @@ internal sealed partial record HardwareRule(ushort? PciVendor)
 
         foreach (var driver in KernelDrivers)
         {
-            if (string.IsNullOrEmpty(driver) || !DriverName().IsMatch(driver))
+            if (string.IsNullOrEmpty(driver) || !driver.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
             {
                 return $"kernel driver '{driver}' is not a module name (letters, digits, '_' or '-', as lsmod shows it)";
             }
@@ -144,7 +143,7 @@ internal sealed partial record HardwareRule(ushort? PciVendor)
 
         var relative = RelativeToDev(node);
         var segments = relative.Split('/');
-        if (!NodeGlob().IsMatch(relative) || segments.Any(s => s.Length == 0 || s is "." or ".."))
+        if (!relative.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '+' or ':' or '*' or '?' or '/' or '-') || segments.Any(s => s.Length == 0 || s is "." or ".."))
         {
             return $"device-node glob '{node}' is not a path under /dev (letters, digits, '.', '_', '-', '+', ':' and '/' segments, no '..')";
         }
@@ -162,12 +161,18 @@ internal sealed partial record HardwareRule(ushort? PciVendor)
         return null;
     }
 
+    /// <summary>0x-prefixed hex values joined by <paramref name="separator"/>; classes up to 0xff as two digits. A loop, not LINQ over ushort: it runs on every cold start.</summary>
+    private static string JoinHex(IReadOnlyList<ushort> values, string separator, bool classes)
+    {
+        var text = new StringBuilder();
+        for (var i = 0; i < values.Count; i++)
+        {
+            text.Append(i == 0 ? "" : separator).Append(Hex("", values[i], classes && values[i] <= 0xff ? 2 : 4));
+        }
+
+        return text.ToString();
+    }
+
     private static string Hex(string prefix, int value, int digits = 4) =>
         prefix + "0x" + value.ToString("x" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-
-    [GeneratedRegex(@"^[A-Za-z0-9_.+:*?/-]+$", RegexOptions.CultureInvariant)]
-    private static partial Regex NodeGlob();
-
-    [GeneratedRegex(@"^[A-Za-z0-9_-]+$", RegexOptions.CultureInvariant)]
-    private static partial Regex DriverName();
 }
