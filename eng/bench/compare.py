@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Cold plugin resolution, .NET host against Python entry points, at 7, 20 and 100 plugins.
 
-  compare.py [--runs 15] [--work /tmp/sgl-bench] [--dotnet NAME=EXE ...] [--out DIR]
+  compare.py [--runs 15] [--work /tmp/sgl-bench] [--dotnet NAME=EXE ...] [--rules NAME ...] [--out DIR]
+
+--rules NAME runs the .NET variant NAME against the plugin set whose plugins declare
+[HardwareMatch(DeviceNodes = ["plugNNN*"])] (SGL_BENCH_RULES=1): only plug000 matches, the rest are never opened.
 
 Every run is a fresh process (what each rank pays at start). Rounds interleave every variant and
 count, so the machine's other load falls on all of them alike. Two figures per run:
@@ -43,6 +46,8 @@ def main():
     parser.add_argument("--work", default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "sgl-bench"))
     parser.add_argument("--dotnet", action="append", default=[],
                         help="NAME=PATH of a Sgl.Platforms.Benchmarks executable (default: the Release build as 'jit')")
+    parser.add_argument("--rules", action="append", default=[],
+                        help="NAME of a --dotnet variant to run with SGL_BENCH_RULES=1 (plugins that declare hardware rules)")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     out = args.out or os.path.join(args.work, "compare")
@@ -54,14 +59,15 @@ def main():
     subprocess.run([next(iter(dotnets.values())), "generate", args.work], env=env, check=True)
     subprocess.run([sys.executable, os.path.join(HERE, "entry_points.py"), "generate", args.work], check=True)
 
-    variants = [(f"dotnet-{name}", [exe, "cold", args.work]) for name, exe in dotnets.items()]
-    variants.append(("python", [sys.executable, os.path.join(HERE, "entry_points.py"), "run", args.work]))
+    variants = [(f"dotnet-{name}", [exe, "cold", args.work], dict(env, SGL_BENCH_RULES="1" if name in args.rules else "0"))
+                for name, exe in dotnets.items()]
+    variants.append(("python", [sys.executable, os.path.join(HERE, "entry_points.py"), "run", args.work], env))
     samples = {}  # (variant, count) -> list of (in-process ms, wall ms, line)
     for r in range(args.runs):
         order = variants[r % len(variants):] + variants[:r % len(variants)]
         for count in COUNTS:
-            for name, argv in order:
-                line, wall = run_once(argv + [str(count)], env)
+            for name, argv, variant_env in order:
+                line, wall = run_once(argv + [str(count)], variant_env)
                 samples.setdefault((name, count), []).append((line["ms"], wall, line))
 
     results = []

@@ -17,6 +17,8 @@ namespace Sgl.Platform.Musa;
 /// </remarks>
 [Export(typeof(Platforms.Platform))]
 [PlatformMetadata("musa", Kind = PlatformEnum.Oot, Priority = 200, Vendor = "Moore Threads")]
+[HardwareMatch(PciVendor = MusaProbe.MooreThreadsVendorId, PciClasses = [0x03, 0x12])]
+[HardwareMatch(DeviceNodes = ["mtgpu*"])]
 public sealed class MusaPlatform : Platforms.Platform
 {
     private readonly MusaProbe _probe;

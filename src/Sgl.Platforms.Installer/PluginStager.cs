@@ -78,7 +78,7 @@ internal sealed class PluginStager(FeedConfiguration feeds, SourceCacheContext c
                 $"{root.Identity} has no lib folder usable on {PackageResolution.HostFramework.GetShortFolderName()}, so it holds no plugin this host can load. Install a version of the package built for .NET 10 (or netstandard).");
         }
 
-        var (assemblies, platforms) = InspectPlugin(plugin, rootFiles, root.Identity);
+        var (assemblies, platforms, index) = InspectPlugin(plugin, rootFiles, root.Identity);
         AssemblyReferenceCheck.Run(plugin, extracted.Keys, root.Identity);
         if (pinned is null)
         {
@@ -94,6 +94,7 @@ internal sealed class PluginStager(FeedConfiguration feeds, SourceCacheContext c
             Framework = rootFramework.GetShortFolderName(),
             Platforms = platforms,
             Assemblies = assemblies,
+            Index = index,
             Dependencies = packages.Skip(1).Select((p, i) => new LockedPackage
             {
                 Id = p.Identity.Id,
@@ -249,8 +250,9 @@ internal sealed class PluginStager(FeedConfiguration feeds, SourceCacheContext c
         return string.Join('/', parts.Skip(2));
     }
 
-    private static (List<string> Assemblies, List<string> Platforms) InspectPlugin(string plugin, List<string> rootFiles, PackageIdentity package)
+    private static (List<string> Assemblies, List<string> Platforms, List<LockedPlatform> Index) InspectPlugin(string plugin, List<string> rootFiles, PackageIdentity package)
     {
+        var index = new List<LockedPlatform>();
         var assemblies = new List<string>();
         var platforms = new List<string>();
         var problems = new List<string>();
@@ -282,6 +284,7 @@ internal sealed class PluginStager(FeedConfiguration feeds, SourceCacheContext c
             {
                 assemblies.Add(file);
                 platforms.AddRange(named);
+                index.AddRange(InstalledPluginIndex.Entries(file, info));
             }
         }
 
@@ -292,6 +295,6 @@ internal sealed class PluginStager(FeedConfiguration feeds, SourceCacheContext c
                 "It is not a platform plugin; check the package id (platform packages are named Sgl.Platform.<Name>).");
         }
 
-        return (assemblies, platforms.Distinct(StringComparer.Ordinal).ToList());
+        return (assemblies, platforms.Distinct(StringComparer.Ordinal).ToList(), index);
     }
 }

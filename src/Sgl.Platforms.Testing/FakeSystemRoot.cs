@@ -54,6 +54,23 @@ public sealed class FakeSystemRoot : IDisposable
         return this;
     }
 
+    /// <summary>Gives the machine a PCI bus in sysfs (an empty <c>/sys/bus/pci/devices</c>), so PCI match rules can fail rather than stay undecided.</summary>
+    /// <returns>This builder.</returns>
+    public FakeSystemRoot WithPciBus()
+    {
+        Directory.CreateDirectory(PathOf("sys/bus/pci/devices"));
+        return this;
+    }
+
+    /// <summary>Marks a kernel module as loaded (<c>/sys/module/&lt;name&gt;</c>), as <c>lsmod</c> would list it.</summary>
+    /// <param name="name">The module name, for example <c>mtgpu</c>.</param>
+    /// <returns>This builder.</returns>
+    public FakeSystemRoot WithKernelModule(string name)
+    {
+        Directory.CreateDirectory(PathOf("sys/module/" + name));
+        return this;
+    }
+
     /// <summary>Adds a device node such as <c>davinci0</c>, <c>dri/renderD128</c> or <c>kfd</c> under <c>/dev</c> (a plain file).</summary>
     /// <param name="relativePath">The path under <c>/dev</c>.</param>
     /// <returns>This builder.</returns>

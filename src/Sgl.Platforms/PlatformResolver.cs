@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Sgl.Platforms.Contributions;
 using Sgl.Platforms.Discovery;
 using Sgl.Platforms.Isolation;
+using Sgl.Platforms.Matching;
 using Sgl.Platforms.Probing;
 using Sgl.Platforms.Selection;
 
@@ -91,6 +92,8 @@ public sealed class PlatformResolver
             SelectionLog.SelectionFailed(_logger, e.Message);
             return new SelectionReport { Candidates = candidates.Select(NotProbed).ToList(), Error = e, Contributions = Unused(contributions, settings, services) };
         }
+
+        HardwareMatchFilter.Apply(candidates, services.System); // absent hardware: NotPresent, its assembly never opened
 
         Dictionary<PlatformCandidate, ProbeOutcome> outcomes;
         try
@@ -213,7 +216,7 @@ public sealed class PlatformResolver
         Version = candidate.Version,
         Priority = candidate.Metadata.Priority,
         Status = outcome?.Status ?? candidate.Status ?? CandidateStatus.Failed,
-        Reason = outcome?.Reason ?? candidate.Reason,
+        Reason = candidate.Notice is { } notice ? $"{outcome?.Reason ?? candidate.Reason} {notice}".TrimStart() : outcome?.Reason ?? candidate.Reason,
         ProbeMs = outcome is null ? null : Math.Round(outcome.ElapsedMs, 2),
         Devices = outcome?.Result?.Devices.Select(DeviceReport.From).ToList() ?? [],
     };

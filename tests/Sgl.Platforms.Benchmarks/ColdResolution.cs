@@ -68,6 +68,7 @@ internal static class ColdResolution
             CandidateValidator.ApplySettings(candidates, settings);
             return 0;
         });
+        Step("match", () => Matching.HardwareMatchFilter.Apply(candidates, new SystemView(settings.SystemRoot)));
         Step("load", () =>
         {
             CandidateLoader.Load(candidates);

@@ -18,7 +18,14 @@ internal static class SyntheticPlugins
 
     public static string RootDirectory(string work) => Path.Combine(work, "root");
 
-    public static string PluginDirectory(string work, int count) => Path.Combine(work, "dotnet", count.ToString(CultureInfo.InvariantCulture));
+    /// <summary>
+    /// Set <c>SGL_BENCH_RULES=1</c> to resolve the set whose plugins declare <c>[HardwareMatch(DeviceNodes = ["plugNNN*"])]</c>:
+    /// only plug000 matches, so the others are never opened. Unset, the plugins declare nothing and all load (as before rules).
+    /// </summary>
+    public static bool WithRules => Environment.GetEnvironmentVariable("SGL_BENCH_RULES") == "1";
+
+    public static string PluginDirectory(string work, int count, bool? rules = null) =>
+        Path.Combine(work, rules ?? WithRules ? "dotnet-rules" : "dotnet", count.ToString(CultureInfo.InvariantCulture));
 
     public static string Name(int index) => "plug" + index.ToString("000", CultureInfo.InvariantCulture);
 
@@ -35,17 +42,21 @@ internal static class SyntheticPlugins
             File.WriteAllText(node, "");
         }
 
-        var directory = PluginDirectory(work, count);
-        if (Directory.Exists(directory) && Directory.GetFiles(directory, "*.dll").Length == count)
+        foreach (var rules in new[] { false, true })
         {
-            return;
-        }
+            var directory = PluginDirectory(work, count, rules);
+            if (Directory.Exists(directory) && Directory.GetFiles(directory, "*.dll").Length == count)
+            {
+                continue;
+            }
 
-        Directory.CreateDirectory(directory);
-        for (var i = 0; i < count; i++)
-        {
-            var name = Name(i);
-            PluginCompiler.Compile(directory, "Bench.Vendor." + name, PluginCompiler.PlatformSource(name, className: "Plugin" + i.ToString("000", CultureInfo.InvariantCulture)));
+            Directory.CreateDirectory(directory);
+            for (var i = 0; i < count; i++)
+            {
+                var name = Name(i);
+                PluginCompiler.Compile(directory, "Bench.Vendor." + name, PluginCompiler.PlatformSource(name, className: "Plugin" + i.ToString("000", CultureInfo.InvariantCulture),
+                    attributes: rules ? $"[HardwareMatch(DeviceNodes = [\"{name}*\"])]" : null));
+            }
         }
     }
 

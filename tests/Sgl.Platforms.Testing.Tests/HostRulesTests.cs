@@ -1,3 +1,6 @@
+using Sgl.Platforms.Selection;
+using Sgl.Platforms.Tests.Support;
+
 namespace Sgl.Platforms.Testing.Tests;
 
 public sealed class HostRulesTests
@@ -22,5 +25,18 @@ public sealed class HostRulesTests
     {
         HostRules.ContractMajor.Should().Be(typeof(Platform).Assembly.GetName().Version!.Major);
         HostRules.ReservedNames.Should().BeEquivalentTo("cuda", "rocm", "npu", "xpu", "hpu", "cpu");
+    }
+
+    [Fact]
+    public void A_malformed_hardware_rule_fails_the_vendors_own_check_with_the_hosts_words()
+    {
+        var folder = PluginCompiler.NewDirectory();
+        var path = PluginCompiler.Compile(folder, "Vendor.BadRule." + Guid.NewGuid().ToString("N"),
+            PluginCompiler.PlatformSource("acme", attributes: "[HardwareMatch(DeviceNodes = [\"/sys/acme*\"])]"));
+
+        var verdict = HostRules.InspectAssembly(path).Single();
+
+        verdict.Status.Should().Be(CandidateStatus.Rejected);
+        verdict.Reason.Should().Contain("[HardwareMatch(DeviceNodes = [\"/sys/acme*\"])]").And.Contain("outside /dev");
     }
 }

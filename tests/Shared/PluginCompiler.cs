@@ -122,7 +122,7 @@ internal static class PluginCompiler
     /// Source of a vendor platform whose probe reports one device when <c>/dev/{node}</c> exists in the
     /// system root. <paramref name="probeBody"/> replaces the probe to inject faults.
     /// </summary>
-    public static string PlatformSource(string name, int priority = 200, string kind = "Oot", string? probeBody = null, string? constructorBody = null, string className = "VendorPlatform", bool export = true, bool metadata = true) => $$"""
+    public static string PlatformSource(string name, int priority = 200, string kind = "Oot", string? probeBody = null, string? constructorBody = null, string className = "VendorPlatform", bool export = true, bool metadata = true, string? attributes = null) => $$"""
         using System.Composition;
         using Sgl.Platforms;
         using Sgl.Platforms.Probing;
@@ -131,6 +131,7 @@ internal static class PluginCompiler
 
         {{(export ? "[Export(typeof(Platform))]" : "")}}
         {{(metadata ? $"[PlatformMetadata(\"{name}\", Kind = PlatformEnum.{kind}, Priority = {priority}, Vendor = \"Test Vendor\")]" : "")}}
+        {{attributes}}
         public sealed class {{className}} : Platform
         {
             public {{className}}() { {{constructorBody}} }

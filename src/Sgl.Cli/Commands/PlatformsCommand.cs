@@ -13,6 +13,7 @@ internal static class PlatformsCommand
         command.Subcommands.Add(PlatformsInstallCommand.Create());
         command.Subcommands.Add(PlatformsRemoveCommand.Create());
         command.Subcommands.Add(PlatformsRestoreCommand.Create());
+        command.Subcommands.Add(PlatformsDoctorCommand.Create());
         return command;
     }
 }

@@ -39,6 +39,10 @@ internal static class PlatformsListCommand
         else
         {
             WriteTable(report, output);
+            if (app is null && Doctor.PlatformDoctor.ForEnvironment().Examine() is { Consistent: false } doctor)
+            {
+                output.WriteLine($"hint: 'sgl platforms doctor' finds {doctor.Findings.Count} problem(s): {doctor.Findings[0].Message}");
+            }
         }
 
         return ExitCodes.Report(report, error);

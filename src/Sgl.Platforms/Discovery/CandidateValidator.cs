@@ -55,7 +55,7 @@ internal static class CandidateValidator
             return incompatible;
         }
 
-        return null;
+        return Matching.HardwareMatchFilter.RuleProblem(candidate);
     }
 
     /// <summary>Applies SGL_PLATFORM_PLUGINS and SGL_PLATFORM; excluded candidates are never loaded.</summary>

@@ -18,9 +18,12 @@ internal static class InstalledPluginSource
     /// <summary>An installed plugin assembly to inspect, or a candidate already refused; <paramref name="Plugin"/> is its lock entry.</summary>
     internal sealed record Found(PluginAssemblyLocation? Location, PlatformCandidate? Refused, LockedPlugin? Plugin);
 
-    public static IReadOnlyList<Found> Find(string platformsHome) => Find(platformsHome, HomeTrust.ForCurrentUser());
+    public static IReadOnlyList<Found> Find(string platformsHome, Matching.HardwareMatcher? matcher = null) => Find(platformsHome, HomeTrust.ForCurrentUser(), matcher);
 
-    public static IReadOnlyList<Found> Find(string platformsHome, HomeTrust trust)
+    /// <param name="platformsHome">The home.</param>
+    /// <param name="trust">The ownership and mode rules.</param>
+    /// <param name="matcher">When given, a plugin whose lock-file index says its hardware is absent is reported NotPresent without being verified or opened.</param>
+    public static IReadOnlyList<Found> Find(string platformsHome, HomeTrust trust, Matching.HardwareMatcher? matcher = null)
     {
         var lockPath = Path.Combine(platformsHome, PlatformsLock.FileName);
 
@@ -58,6 +61,12 @@ internal static class InstalledPluginSource
         foreach (var plugin in lockFile.Plugins)
         {
             var directory = PlatformsLock.PluginDirectory(platformsHome, plugin.Id, plugin.Version);
+            if (homeProblem is null && matcher is not null && InstalledPluginIndex.NotPresent(plugin, directory, matcher) is { } absent)
+            {
+                found.AddRange(absent.Select(row => new Found(null, row, plugin)));
+                continue;
+            }
+
             var (verified, problem) = homeProblem is null ? Verify(platformsHome, plugin, trust) : (null, homeProblem);
             if (verified is null)
             {

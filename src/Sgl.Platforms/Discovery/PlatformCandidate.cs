@@ -1,3 +1,4 @@
+using Sgl.Platforms.Matching;
 using Sgl.Platforms.Selection;
 
 namespace Sgl.Platforms.Discovery;
@@ -27,6 +28,12 @@ internal sealed class PlatformCandidate
 
     /// <summary>The contract version the plugin was compiled against.</summary>
     public Version? ContractVersion { get; init; }
+
+    /// <summary>The <c>[HardwareMatch]</c> rules it declares; empty when it declares none (it is always loaded and probed).</summary>
+    public IReadOnlyList<HardwareRule> HardwareRules { get; init; } = [];
+
+    /// <summary>Something the report should say about the candidate whatever its outcome (an index that disagrees with the assembly).</summary>
+    public string? Notice { get; set; }
 
     /// <summary>Set once the candidate has an outcome that stops it (rejected, excluded, failed to load...).</summary>
     public CandidateStatus? Status { get; set; }

@@ -51,6 +51,7 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, ApplicationMa
                 Version = version,
                 Type = type,
                 TypeName = type.FullName,
+                HardwareRules = BuiltInPlatforms.HardwareRulesOf(type),
             });
         }
     }
@@ -75,15 +76,27 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, ApplicationMa
     /// <summary>Plugins installed by <c>sgl platforms install</c>, verified against the lock file before they are read.</summary>
     private void AddInstalled(List<PlatformCandidate> candidates)
     {
-        foreach (var found in InstalledPluginSource.Find(settings.PlatformsHome))
+        var matcher = new Matching.HardwareMatcher(new Probing.SystemView(settings.SystemRoot));
+        foreach (var found in InstalledPluginSource.Find(settings.PlatformsHome, matcher))
         {
             if (found.Refused is not null)
             {
                 candidates.Add(found.Refused);
+                continue;
             }
-            else
+
+            var first = candidates.Count;
+            AddFromAssembly(candidates, found.Location!, CandidateSource.Installed, contributions: Contributions);
+            if (found.Plugin is not { } plugin || found.Location?.Path is not { } path)
             {
-                AddFromAssembly(candidates, found.Location!, CandidateSource.Installed, contributions: Contributions);
+                continue;
+            }
+
+            // The assembly wins over the lock file's index; the row says where they disagree.
+            var assembly = Path.GetRelativePath(PlatformsLock.PluginDirectory(settings.PlatformsHome, plugin.Id, plugin.Version), path).Replace('\\', '/');
+            foreach (var candidate in candidates.Skip(first).Where(c => c.IsPending))
+            {
+                candidate.Notice = InstalledPluginIndex.Disagreement(plugin, assembly, candidate);
             }
         }
     }
@@ -182,6 +195,7 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, ApplicationMa
                 Location = location,
                 TypeName = export.TypeName,
                 ContractVersion = info.ContractVersion,
+                HardwareRules = export.HardwareRules,
             });
         }
 

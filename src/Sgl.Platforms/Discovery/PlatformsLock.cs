@@ -116,6 +116,65 @@ internal sealed class LockedPlugin
 
     /// <summary>Every file in the plugin folder with its SHA-512; nothing else may be there.</summary>
     public List<LockedFile> Files { get; init; } = [];
+
+    /// <summary>
+    /// What the plugin's assemblies declare, read by the installer from the verified bytes: each platform's name, kind,
+    /// priority, contract and hardware rules. A start matches the rules without verifying or opening a plugin whose
+    /// hardware is absent; where it does open the assembly and they disagree, the assembly wins and the row says so.
+    /// Null in lock files written before the index existed.
+    /// </summary>
+    public List<LockedPlatform>? Index { get; init; }
+}
+
+/// <summary>One platform export of an installed plugin, as its assembly declares it.</summary>
+internal sealed class LockedPlatform
+{
+    public required string Name { get; init; }
+
+    /// <summary>The <see cref="PlatformEnum"/> name.</summary>
+    public required string Kind { get; init; }
+
+    public int Priority { get; init; }
+
+    /// <summary>The Sgl.Platforms.Abstractions version the assembly was compiled against.</summary>
+    public string? Contract { get; init; }
+
+    /// <summary>The assembly that exports it, relative to the plugin folder (one of <see cref="LockedPlugin.Assemblies"/>).</summary>
+    public required string Assembly { get; init; }
+
+    /// <summary>Its <c>[HardwareMatch]</c> rules; empty when it declares none (it is always opened and probed).</summary>
+    public List<LockedRule> Match { get; init; } = [];
+}
+
+/// <summary>A <c>[HardwareMatch]</c> rule in the lock file's index.</summary>
+internal sealed class LockedRule
+{
+    public ushort? PciVendor { get; init; }
+
+    public List<ushort> PciDevices { get; init; } = [];
+
+    public List<ushort> PciClasses { get; init; } = [];
+
+    public List<string> DeviceNodes { get; init; } = [];
+
+    public List<string> KernelDrivers { get; init; } = [];
+
+    public static LockedRule From(Matching.HardwareRule rule) => new()
+    {
+        PciVendor = rule.PciVendor,
+        PciDevices = [.. rule.PciDevices],
+        PciClasses = [.. rule.PciClasses],
+        DeviceNodes = [.. rule.DeviceNodes],
+        KernelDrivers = [.. rule.KernelDrivers],
+    };
+
+    public Matching.HardwareRule ToRule() => new(PciVendor)
+    {
+        PciDevices = PciDevices ?? [],
+        PciClasses = PciClasses ?? [],
+        DeviceNodes = DeviceNodes ?? [],
+        KernelDrivers = KernelDrivers ?? [],
+    };
 }
 
 /// <summary>A dependency package of an installed plugin.</summary>

@@ -1,4 +1,5 @@
 using Sgl.Platforms.Contributions;
+using Sgl.Platforms.Matching;
 
 namespace Sgl.Platforms.Discovery;
 
@@ -22,7 +23,11 @@ internal sealed record PluginAssemblyInfo(
 /// <summary>One exported platform type.</summary>
 /// <param name="TypeName">The type's full name, for loading it.</param>
 /// <param name="Metadata">Its metadata, or null when the type lacks <c>[PlatformMetadata]</c>.</param>
-internal sealed record PlatformExportInfo(string TypeName, PlatformMetadata? Metadata);
+internal sealed record PlatformExportInfo(string TypeName, PlatformMetadata? Metadata)
+{
+    /// <summary>Its <c>[HardwareMatch]</c> rules as written.</summary>
+    public IReadOnlyList<HardwareRule> HardwareRules { get; init; } = [];
+}
 
 /// <summary>One exported contribution type, with its <c>[PlatformContribution]</c> metadata as written.</summary>
 /// <param name="TypeName">The type's full name, for loading it.</param>

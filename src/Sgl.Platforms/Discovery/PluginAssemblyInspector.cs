@@ -1,7 +1,9 @@
 using System.Reflection;
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
+using System.Collections.Immutable;
 using Sgl.Platforms.Contributions;
+using Sgl.Platforms.Matching;
 
 namespace Sgl.Platforms.Discovery;
 
@@ -17,6 +19,7 @@ internal static class PluginAssemblyInspector
     private const string MetadataAttributeName = "Sgl.Platforms.PlatformMetadataAttribute";
     private const string PluginAttributeName = "Sgl.Platforms.PlatformPluginAttribute";
     private const string ContributionAttributeName = "Sgl.Platforms.Contributions.PlatformContributionAttribute";
+    private const string HardwareMatchAttributeName = "Sgl.Platforms.HardwareMatchAttribute";
 
     /// <summary>Inspects the assembly file at <paramref name="path"/>.</summary>
     /// <exception cref="BadImageFormatException">The file is not a .NET assembly.</exception>
@@ -110,6 +113,7 @@ internal static class PluginAssemblyInspector
             var fullName = FullName(reader, type);
             var exported = false;
             PlatformMetadata? metadata = null;
+            var rules = new List<HardwareRule>();
             foreach (var attributeHandle in type.GetCustomAttributes())
             {
                 var attribute = reader.GetCustomAttribute(attributeHandle);
@@ -123,11 +127,15 @@ internal static class PluginAssemblyInspector
                 {
                     metadata = DecodeMetadata(attribute.DecodeValue(provider));
                 }
+                else if (attributeType == HardwareMatchAttributeName)
+                {
+                    rules.Add(DecodeHardwareRule(attribute.DecodeValue(provider)));
+                }
             }
 
             if (exported)
             {
-                exports.Add(new PlatformExportInfo(fullName, metadata));
+                exports.Add(new PlatformExportInfo(fullName, metadata) { HardwareRules = rules });
             }
             else
             {
@@ -216,6 +224,29 @@ internal static class PluginAssemblyInspector
 
         return new PlatformMetadata(entries);
     }
+
+    /// <summary>A <c>[HardwareMatch]</c> as written; validation judges it later, so a malformed rule is quoted, not dropped.</summary>
+    private static HardwareRule DecodeHardwareRule(CustomAttributeValue<string> value)
+    {
+        var rule = new HardwareRule(null);
+        foreach (var named in value.NamedArguments)
+        {
+            rule = named.Name switch
+            {
+                nameof(HardwareMatchAttribute.PciVendor) when named.Value is ushort vendor => rule with { PciVendor = vendor },
+                nameof(HardwareMatchAttribute.PciDevices) => rule with { PciDevices = Elements<ushort>(named.Value) },
+                nameof(HardwareMatchAttribute.PciClasses) => rule with { PciClasses = Elements<ushort>(named.Value) },
+                nameof(HardwareMatchAttribute.DeviceNodes) => rule with { DeviceNodes = Elements<string?>(named.Value).Select(s => s ?? "").ToList() },
+                nameof(HardwareMatchAttribute.KernelDrivers) => rule with { KernelDrivers = Elements<string?>(named.Value).Select(s => s ?? "").ToList() },
+                _ => rule,
+            };
+        }
+
+        return rule;
+    }
+
+    private static List<T> Elements<T>(object? array) =>
+        array is ImmutableArray<CustomAttributeTypedArgument<string>> items ? items.Select(i => i.Value is T t ? t : default!).ToList() : [];
 
     private static string? InformationalVersion(MetadataReader reader, AttributeTypeProvider provider)
     {

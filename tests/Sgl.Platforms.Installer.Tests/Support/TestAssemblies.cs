@@ -9,7 +9,7 @@ internal static class TestAssemblies
     /// <summary>A platform plugin whose probe finds a device when <c>/dev/{name}0</c> exists in the system root.</summary>
     /// <param name="kind">The <c>PlatformEnum</c> member the metadata declares.</param>
     /// <param name="deviceName">A C# expression for the name of the device the probe reports.</param>
-    public static byte[] Platform(string assemblyName, string name, string version = "1.0.0.0", IEnumerable<byte[]>? references = null, bool futureContract = false, string? useDependency = null, string kind = "Oot", string? deviceName = null) =>
+    public static byte[] Platform(string assemblyName, string name, string version = "1.0.0.0", IEnumerable<byte[]>? references = null, bool futureContract = false, string? useDependency = null, string kind = "Oot", string? deviceName = null, string? attributes = null) =>
         Compile(assemblyName, $$"""
             using System.Composition;
             using Sgl.Platforms;
@@ -19,6 +19,7 @@ internal static class TestAssemblies
 
             [Export(typeof(global::Sgl.Platforms.Platform))]
             [PlatformMetadata("{{name}}", Kind = PlatformEnum.{{kind}}, Priority = 200, Vendor = "Test Vendor")]
+            {{attributes}}
             public sealed class TestPlatform : global::Sgl.Platforms.Platform
             {
                 public string Helper => {{(useDependency is null ? "\"\"" : $"global::{useDependency}.Tag.Value")}};

@@ -33,8 +33,8 @@ internal sealed class TestFeed(string folder)
     }
 
     /// <summary>A platform plugin package: <c>lib/net10.0/{id}.dll</c> exporting platform <paramref name="name"/>.</summary>
-    public string AddPlugin(string id, string name, string version = "1.0.0", IEnumerable<(string Id, string Range)>? dependencies = null, bool futureContract = false, string? useDependency = null, IEnumerable<byte[]>? references = null, string kind = "Oot") =>
-        Add(id, version, [($"lib/net10.0/{id}.dll", TestAssemblies.Platform(id, name, references: references, futureContract: futureContract, useDependency: useDependency, kind: kind))], dependencies);
+    public string AddPlugin(string id, string name, string version = "1.0.0", IEnumerable<(string Id, string Range)>? dependencies = null, bool futureContract = false, string? useDependency = null, IEnumerable<byte[]>? references = null, string kind = "Oot", string? attributes = null) =>
+        Add(id, version, [($"lib/net10.0/{id}.dll", TestAssemblies.Platform(id, name, references: references, futureContract: futureContract, useDependency: useDependency, kind: kind, attributes: attributes))], dependencies);
 
     /// <summary>A library package: <c>lib/net10.0/{id}.dll</c>.</summary>
     public string AddLibrary(string id, string version = "1.0.0") =>

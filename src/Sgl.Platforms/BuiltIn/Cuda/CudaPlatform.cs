@@ -12,6 +12,8 @@ namespace Sgl.Platforms.BuiltIn.Cuda;
 /// </summary>
 [Export(typeof(Platform))]
 [PlatformMetadata("cuda", Kind = PlatformEnum.Cuda, Priority = 100, Vendor = "NVIDIA")]
+[HardwareMatch(PciVendor = CudaProbe.NvidiaVendorId, PciClasses = [0x03, 0x12])]
+[HardwareMatch(DeviceNodes = ["nvidia*"])]
 public sealed class CudaPlatform : Platform
 {
     /// <summary>Every operation of the contract but the all-reduce (the communicator's).</summary>

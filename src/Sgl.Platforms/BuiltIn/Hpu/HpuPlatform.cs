@@ -6,6 +6,7 @@ namespace Sgl.Platforms.BuiltIn.Hpu;
 /// <summary>The built-in hpu platform: Intel Gaudi accelerators through the Habana stack.</summary>
 [Export(typeof(Platform))]
 [PlatformMetadata("hpu", Kind = PlatformEnum.Hpu, Priority = 100, Vendor = "Intel Habana")]
+[HardwareMatch(PciVendor = HpuProbe.HabanaVendorId)]
 public sealed class HpuPlatform : Platform
 {
     /// <inheritdoc />

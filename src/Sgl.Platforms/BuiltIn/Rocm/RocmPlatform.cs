@@ -6,6 +6,9 @@ namespace Sgl.Platforms.BuiltIn.Rocm;
 /// <summary>The built-in rocm platform: AMD GPUs through ROCm/HIP, found in the KFD topology.</summary>
 [Export(typeof(Platform))]
 [PlatformMetadata("rocm", Kind = PlatformEnum.Rocm, Priority = 100, Vendor = "AMD")]
+[HardwareMatch(PciVendor = RocmProbe.AmdVendorId, PciClasses = [0x03, 0x12])]
+[HardwareMatch(DeviceNodes = ["kfd"])]
+[HardwareMatch(KernelDrivers = ["amdgpu"])]
 public sealed class RocmPlatform : Platform
 {
     /// <inheritdoc />

@@ -6,6 +6,7 @@ namespace Sgl.Platforms.BuiltIn.Xpu;
 /// <summary>The built-in xpu platform: Intel GPUs through oneAPI / Level Zero.</summary>
 [Export(typeof(Platform))]
 [PlatformMetadata("xpu", Kind = PlatformEnum.Xpu, Priority = 100, Vendor = "Intel")]
+[HardwareMatch(PciVendor = XpuProbe.IntelVendorId, PciClasses = [0x03, 0x12])]
 public sealed class XpuPlatform : Platform
 {
     /// <inheritdoc />

@@ -24,6 +24,8 @@ namespace Sgl.Platform.Example;
 /// </remarks>
 [Export(typeof(Platforms.Platform))]
 [PlatformMetadata("exampleid", Kind = PlatformEnum.Oot, Priority = PRIORITY_VALUE, Vendor = "Example Vendor")]
+[HardwareMatch(PciVendor = ExampleProbe.VendorId, PciClasses = [0x03, 0x12])]
+[HardwareMatch(DeviceNodes = [ExampleProbe.DeviceNodePattern])]
 public sealed class ExamplePlatform : Platforms.Platform
 {
     /// <summary>Creates the platform; cheap, touches no hardware (the host may build it only to probe it).</summary>
