@@ -167,7 +167,7 @@ public sealed class PlatformResolver
         }
         catch (Exception e)
         {
-            materialized = winner with { Status = CandidateStatus.Failed, Result = null, Reason = $"Probed in isolation, but constructing '{winner.Candidate.Name}' here failed: {e.Message}" };
+            materialized = winner with { Status = CandidateStatus.Failed, Result = null, Reason = $"Probed in isolation, but constructing '{winner.Candidate.Name}' here failed: {PluginFault.Describe(e)}" };
         }
 
         outcomes[outcomes.FindIndex(o => o.Candidate == winner.Candidate)] = materialized;
