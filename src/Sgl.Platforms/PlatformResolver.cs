@@ -63,6 +63,13 @@ public sealed class PlatformResolver
     /// </summary>
     public SelectionReport Resolve()
     {
+        // Plugin code runs from discovery to the contributions: what it writes to stdout, or an exit it asks for, is contained.
+        using var guard = PluginCodeGuard.Enter();
+        return ResolveCore();
+    }
+
+    private SelectionReport ResolveCore()
+    {
         PlatformSettings settings;
         ApplicationManifest application;
         try
@@ -93,6 +100,7 @@ public sealed class PlatformResolver
         }
 
         Dictionary<PlatformCandidate, ProbeOutcome> outcomes;
+        PluginCodeGuard.Note("constructing and probing " + string.Join(", ", candidates.Where(c => c.IsPending).Select(c => c.Name)));
         try
         {
             outcomes = (settings.IsolateProbes ? ProbeIsolated(candidates, settings, services) : ProbeInProcess(candidates, settings, services))
@@ -208,7 +216,7 @@ public sealed class PlatformResolver
         Version = candidate.Version,
         Priority = candidate.Metadata.Priority,
         Status = outcome?.Status ?? candidate.Status ?? CandidateStatus.Failed,
-        Reason = outcome?.Reason ?? candidate.Reason,
+        Reason = ReportLimits.BoundReason(outcome?.Reason ?? candidate.Reason),
         ProbeMs = outcome is null ? null : Math.Round(outcome.ElapsedMs, 2),
         Devices = outcome?.Result?.Devices.Select(DeviceReport.From).ToList() ?? [],
     };

@@ -80,6 +80,14 @@ internal sealed class CandidateProber(SystemView system, TimeSpan timeout)
                     clock.Elapsed.TotalMilliseconds);
             }
 
+            var bounded = ReportLimits.Bound(result);
+            if (!ReferenceEquals(bounded, result))
+            {
+                // The platform, if selected, describes the devices the report lists.
+                platform.AdoptProbeResult(bounded);
+                result = bounded;
+            }
+
             var status = result.Status switch
             {
                 ProbeStatus.Available => CandidateStatus.Available,
