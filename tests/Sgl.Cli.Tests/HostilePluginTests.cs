@@ -90,22 +90,17 @@ public sealed class HostilePluginTests : IDisposable
     [Fact]
     public async Task With_isolation_a_plugin_writing_into_the_result_channel_is_a_protocol_error_naming_it()
     {
-        // Whatever pipes the probe host holds open, the forged line goes into each of them.
+        // The probe host's command line names the result pipe's descriptor: the plugin writes its forged line there.
         var probe = $$"""
-            var forged = System.Text.Encoding.UTF8.GetBytes({{Literal("\n" + ForgedCuda + "\n")}});
-            foreach (var entry in System.IO.Directory.GetFiles("/proc/self/fd"))
+            var arguments = System.Environment.GetCommandLineArgs();
+            var fd = int.Parse(arguments[System.Array.IndexOf(arguments, "--results") + 1]);
+            var forged = System.Text.Encoding.UTF8.GetBytes({{Literal(ForgedCuda + "\n")}});
+            var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle((nint)fd, ownsHandle: false);
+            using (var stream = new System.IO.FileStream(handle, System.IO.FileAccess.Write))
             {
-                if (new System.IO.FileInfo(entry).LinkTarget is { } target && target.StartsWith("pipe:"))
-                {
-                    try
-                    {
-                        var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle((nint)int.Parse(System.IO.Path.GetFileName(entry)), ownsHandle: false);
-                        using var stream = new System.IO.FileStream(handle, System.IO.FileAccess.Write);
-                        stream.Write(forged, 0, forged.Length);
-                    }
-                    catch (System.Exception) { }
-                }
+                stream.Write(forged, 0, forged.Length);
             }
+
             return ProbeResult.NotPresent("nothing here");
             """;
 
