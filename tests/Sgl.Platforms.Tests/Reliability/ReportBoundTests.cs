@@ -67,6 +67,8 @@ public sealed class ReportBoundTests
             File.CreateSymbolicLink(Path.Combine(bus, address), dir);
         }
 
+        scenario.Options.ProbeTimeoutMs = "120000"; // what is tested is the size of the reasons, not the time (a loaded machine reads slowly)
+
         var report = scenario.Resolve();
 
         foreach (var name in new[] { "cuda", "rocm", "npu", "hpu" })
