@@ -160,7 +160,7 @@ internal sealed class IsolatedProber(ProbeHostCommand host, PlatformSettings set
 
             reading.Wait(TimeSpan.FromSeconds(5));
             var stderr = errorTail.Wait(TimeSpan.FromSeconds(5)) ? errorTail.Result : "";
-            ShowPluginOutput(pluginOutput.Wait(TimeSpan.FromSeconds(5)) ? pluginOutput.Result : "");
+            ShowPluginOutput(pluginOutput.Wait(TimeSpan.FromSeconds(5)) ? pluginOutput.Result : "", stderr);
             var (accepted, violations) = channel.Snapshot();
             var outcomes = accepted.ToDictionary(r => r.Key, r => ToOutcome(r.Key, r.Value));
             if (violations.Count > 0)
@@ -189,12 +189,17 @@ internal sealed class IsolatedProber(ProbeHostCommand host, PlatformSettings set
             elapsedMs);
     }
 
-    /// <summary>What plugin code in the probe host wrote to its stdout: shown on stderr where the process owns its stdout (sgl), never taken as a result.</summary>
-    private static void ShowPluginOutput(string text)
+    /// <summary>What plugin code in the probe host wrote to its stdout and stderr: shown on stderr where the process owns its stdout (sgl), never taken as a result.</summary>
+    private static void ShowPluginOutput(string output, string error)
     {
-        if (text.Length > 0 && PluginCodeGuard.ProtectStandardOutput)
+        if (!PluginCodeGuard.ProtectStandardOutput || (output.Length == 0 && error.Length == 0))
         {
-            Console.Error.WriteLine("sgl: plugin code in the probe host wrote to standard output (shown here; results travel on a private channel):");
+            return;
+        }
+
+        Console.Error.WriteLine("sgl: plugin code in the probe host wrote to the console (shown here; results travel on a private channel):");
+        foreach (var text in new[] { output, error }.Where(t => t.Length > 0))
+        {
             Console.Error.WriteLine(text.TrimEnd('\n'));
         }
     }

@@ -35,9 +35,6 @@ internal static partial class PluginCodeGuard
     /// </summary>
     public static bool ProtectStandardOutput { get; set; }
 
-    /// <summary>Where the captured text goes when the outermost scope closes (standard error by default).</summary>
-    internal static TextWriter? Diagnostics { get; set; }
-
     /// <summary>Opens a scope in which plugin code runs.</summary>
     public static Scope Enter()
     {
@@ -74,7 +71,7 @@ internal static partial class PluginCodeGuard
 
         if (!string.IsNullOrEmpty(captured))
         {
-            var error = Diagnostics ?? Console.Error;
+            var error = Console.Error;
             error.WriteLine("sgl: plugin code wrote to standard output while platforms were resolved; it is shown here instead, so that sgl's own output stays intact:");
             error.Write(captured);
             if (!captured.EndsWith('\n'))
@@ -160,7 +157,7 @@ internal static partial class PluginCodeGuard
         }
 
         var activity = Volatile.Read(ref _activity);
-        var error = Diagnostics ?? Console.Error;
+        var error = Console.Error;
         if (!string.IsNullOrEmpty(captured))
         {
             error.Write(captured);
