@@ -152,4 +152,20 @@ public sealed class HostilePluginTests : IDisposable
         result.Output.Should().Contain("Selected: hostile").And.Contain("see 'sgl platforms list --json'").And.Contain("… and 1,016 more (see --json)");
         result.Output.Length.Should().BeLessThan(20_000, "the table shows 8 devices and 600 characters of the reason");
     }
+
+    [Fact]
+    public async Task A_probe_writing_megabytes_to_stdout_is_shown_bounded_on_stderr()
+    {
+        var probe = WritesToStdout(new string('m', 100), new string('n', 100)) + """
+            for (var i = 0; i < 10_000; i++) System.Console.Out.Write(new string('m', 1000));
+            return ProbeResult.NotPresent("nothing here");
+            """;
+
+        var result = await SglProcess.RunAsync(Environment(probe), "platforms", "list", "--json");
+
+        result.ExitCode.Should().Be(0, result.Error[..Math.Min(500, result.Error.Length)]);
+        JsonDocument.Parse(result.Output).RootElement.GetProperty("selected").GetString().Should().Be("cpu");
+        result.Error.Length.Should().BeLessThan(200_000, "64 KiB of the 10 MB are shown");
+        result.Error.Should().Contain("more characters not shown");
+    }
 }

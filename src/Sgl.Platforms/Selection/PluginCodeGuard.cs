@@ -21,10 +21,13 @@ internal static partial class PluginCodeGuard
     /// <summary>The exit code forced when plugin code ends the process while resolving.</summary>
     public const int ExitDuringResolution = 70;
 
+    /// <summary>The most characters shown of what plugin code wrote, per channel (managed and native); the rest is counted.</summary>
+    public const int MaxShownChars = 64 * 1024;
+
     private static readonly Lock Gate = new();
     private static int _depth;
     private static TextWriter? _savedOut;
-    private static StringWriter? _managed;
+    private static BoundedCapture? _managed;
     private static int _savedDescriptor = -1;
     private static FileStream? _native;
     private static string? _activity;
@@ -84,7 +87,7 @@ internal static partial class PluginCodeGuard
     private static void Capture()
     {
         _savedOut = Console.Out;
-        _managed = new StringWriter();
+        _managed = new BoundedCapture();
         Console.SetOut(TextWriter.Synchronized(_managed));
         if (!OperatingSystem.IsLinux())
         {
@@ -123,9 +126,15 @@ internal static partial class PluginCodeGuard
         {
             _ = Libc.fflush(IntPtr.Zero);
             _ = Libc.dup2(_savedDescriptor, 1); // it cannot fail for two open descriptors
-            _native!.Position = 0;
-            using var reader = new StreamReader(_native, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, 4096, leaveOpen: true);
-            text.Append(reader.ReadToEnd());
+            var written = _native!.Length;
+            _native.Position = 0;
+            var bytes = new byte[(int)Math.Min(written, MaxShownChars)];
+            _native.ReadExactly(bytes);
+            text.Append(Encoding.UTF8.GetString(bytes));
+            if (written > bytes.Length)
+            {
+                text.Append(FormattableString.Invariant($"\n… ({written - bytes.Length:N0} more bytes not shown)\n"));
+            }
         }
 
         CloseNative();
@@ -168,6 +177,30 @@ internal static partial class PluginCodeGuard
             $"No platform was selected; sgl exits with {ExitDuringResolution}. Remove or fix the plugin (run 'sgl platforms list' with SGL_PROBE_ISOLATION=process to see which), or set SGL_PLATFORM to a platform that works.");
         error.Flush();
         Environment.ExitCode = ExitDuringResolution;
+    }
+
+    /// <summary>Keeps the first <see cref="MaxShownChars"/> characters written and counts the rest, so plugin output cannot fill memory.</summary>
+    private sealed class BoundedCapture : TextWriter
+    {
+        private readonly StringBuilder _kept = new();
+        private long _dropped;
+
+        public override Encoding Encoding => Encoding.UTF8;
+
+        public override void Write(char value) => Write(new ReadOnlySpan<char>(in value));
+
+        public override void Write(char[] buffer, int index, int count) => Write(buffer.AsSpan(index, count));
+
+        public override void Write(string? value) => Write(value.AsSpan());
+
+        public override void Write(ReadOnlySpan<char> buffer)
+        {
+            var room = Math.Max(0, MaxShownChars - _kept.Length);
+            _kept.Append(buffer[..Math.Min(room, buffer.Length)]);
+            _dropped += Math.Max(0, buffer.Length - room);
+        }
+
+        public override string ToString() => _dropped == 0 ? _kept.ToString() : FormattableString.Invariant($"{_kept}\n… ({_dropped:N0} more characters not shown)\n");
     }
 
     /// <summary>One scope of plugin code; dispose it when the plugin code is done.</summary>
