@@ -174,7 +174,7 @@ internal static partial class PluginCodeGuard
 
         error.WriteLine(
             $"error: plugin code ended the process (exit code {Environment.ExitCode}) while platforms were being resolved{(activity is null ? "" : $" ({activity})")}. " +
-            $"No platform was selected; sgl exits with {ExitDuringResolution}. Remove or fix the plugin (run 'sgl platforms list' with SGL_PROBE_ISOLATION=process to see which), or set SGL_PLATFORM to a platform that works.");
+            $"No platform was selected; the process exits with {ExitDuringResolution}. Remove or fix the plugin (run 'sgl platforms list' with SGL_PROBE_ISOLATION=process to see which), or set SGL_PLATFORM to a platform that works.");
         error.Flush();
         Environment.ExitCode = ExitDuringResolution;
     }
