@@ -64,6 +64,13 @@ public sealed class PlatformResolver
     /// </summary>
     public SelectionReport Resolve()
     {
+        // Plugin code runs from discovery to the contributions: what it writes to stdout, or an exit it asks for, is contained.
+        using var guard = PluginCodeGuard.Enter();
+        return ResolveCore();
+    }
+
+    private SelectionReport ResolveCore()
+    {
         PlatformSettings settings;
         ApplicationManifest application;
         try
@@ -96,6 +103,7 @@ public sealed class PlatformResolver
         HardwareMatchFilter.Apply(candidates, services.System); // absent hardware: NotPresent, its assembly never opened
 
         Dictionary<PlatformCandidate, ProbeOutcome> outcomes;
+        PluginCodeGuard.Note("constructing and probing " + string.Join(", ", candidates.Where(c => c.IsPending).Select(c => c.Name)));
         try
         {
             outcomes = (settings.IsolateProbes ? ProbeIsolated(candidates, settings, services) : ProbeInProcess(candidates, settings, services))
@@ -170,7 +178,7 @@ public sealed class PlatformResolver
         }
         catch (Exception e)
         {
-            materialized = winner with { Status = CandidateStatus.Failed, Result = null, Reason = $"Probed in isolation, but constructing '{winner.Candidate.Name}' here failed: {e.Message}" };
+            materialized = winner with { Status = CandidateStatus.Failed, Result = null, Reason = $"Probed in isolation, but constructing '{winner.Candidate.Name}' here failed: {PluginFault.Describe(e)}" };
         }
 
         outcomes[outcomes.FindIndex(o => o.Candidate == winner.Candidate)] = materialized;
@@ -216,7 +224,7 @@ public sealed class PlatformResolver
         Version = candidate.Version,
         Priority = candidate.Metadata.Priority,
         Status = outcome?.Status ?? candidate.Status ?? CandidateStatus.Failed,
-        Reason = candidate.Notice is { } notice ? $"{outcome?.Reason ?? candidate.Reason} {notice}".TrimStart() : outcome?.Reason ?? candidate.Reason,
+        Reason = ReportLimits.BoundReason(candidate.Notice is { } notice ? $"{outcome?.Reason ?? candidate.Reason} {notice}".TrimStart() : outcome?.Reason ?? candidate.Reason),
         ProbeMs = outcome is null ? null : Math.Round(outcome.ElapsedMs, 2),
         Devices = outcome?.Result?.Devices.Select(DeviceReport.From).ToList() ?? [],
     };

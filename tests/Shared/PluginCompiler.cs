@@ -22,7 +22,8 @@ internal static class PluginCompiler
     }
 
     /// <summary>Compiles <paramref name="source"/> into <c>{directory}/{assemblyName}.dll</c> against the real contract (or the contract file <paramref name="contract"/>).</summary>
-    public static string Compile(string directory, string assemblyName, string source, string version = "1.0.0.0", IEnumerable<string>? extraReferences = null, string? contract = null)
+    /// <param name="composition">System.Composition.AttributedModel to compile against, when not the host's (a plugin built against a newer one).</param>
+    public static string Compile(string directory, string assemblyName, string source, string version = "1.0.0.0", IEnumerable<string>? extraReferences = null, string? contract = null, string? composition = null)
     {
         var path = Path.Combine(directory, assemblyName + ".dll");
         File.WriteAllBytes(path, CompileImage(
@@ -30,21 +31,25 @@ internal static class PluginCompiler
             source,
             version,
             (extraReferences ?? []).Select(r => (MetadataReference)MetadataReference.CreateFromFile(r)),
-            contract is null ? ContractReference.Real : ContractReference.From(MetadataReference.CreateFromFile(contract))));
+            contract is null ? ContractReference.Real : ContractReference.From(MetadataReference.CreateFromFile(contract)),
+            composition is null ? null : MetadataReference.CreateFromFile(composition)));
         return path;
     }
 
     /// <summary>Compiles <paramref name="source"/> into an assembly image, deterministically.</summary>
     /// <param name="contract">Which contract to compile against; the real one by default.</param>
-    public static byte[] CompileImage(string assemblyName, string source, string version = "1.0.0.0", IEnumerable<MetadataReference>? extraReferences = null, ContractReference? contract = null)
+    /// <param name="composition">System.Composition.AttributedModel to compile against instead of the host's.</param>
+    public static byte[] CompileImage(string assemblyName, string source, string version = "1.0.0.0", IEnumerable<MetadataReference>? extraReferences = null, ContractReference? contract = null, MetadataReference? composition = null)
     {
-        var references = FrameworkReferences.Value.ToList();
+        var references = FrameworkReferences.Value
+            .Where(r => composition is null || !string.Equals(Path.GetFileName(r.Display), "System.Composition.AttributedModel.dll", StringComparison.Ordinal))
+            .ToList();
         if ((contract ?? ContractReference.Real).Reference is { } contractReference)
         {
             references.Add(contractReference);
         }
 
-        references.Add(MetadataReference.CreateFromFile(typeof(ExportAttribute).Assembly.Location));
+        references.Add(composition ?? MetadataReference.CreateFromFile(typeof(ExportAttribute).Assembly.Location));
         references.AddRange(extraReferences ?? []);
         SyntaxTree[] trees = [CSharpSyntaxTree.ParseText(source), CSharpSyntaxTree.ParseText($"[assembly: System.Reflection.AssemblyVersion(\"{version}\")]")];
         var compilation = CSharpCompilation.Create(assemblyName, trees, references,
@@ -122,7 +127,7 @@ internal static class PluginCompiler
     /// Source of a vendor platform whose probe reports one device when <c>/dev/{node}</c> exists in the
     /// system root. <paramref name="probeBody"/> replaces the probe to inject faults.
     /// </summary>
-    public static string PlatformSource(string name, int priority = 200, string kind = "Oot", string? probeBody = null, string? constructorBody = null, string className = "VendorPlatform", bool export = true, bool metadata = true, string? attributes = null) => $$"""
+    public static string PlatformSource(string name, int priority = 200, string kind = "Oot", string? probeBody = null, string? constructorBody = null, string className = "VendorPlatform", bool export = true, bool metadata = true, string? attributes = null, string? memberSource = null) => $$"""
         using System.Composition;
         using Sgl.Platforms;
         using Sgl.Platforms.Probing;
@@ -135,6 +140,7 @@ internal static class PluginCompiler
         public sealed class {{className}} : Platform
         {
             public {{className}}() { {{constructorBody}} }
+            {{memberSource}}
             protected override ProbeResult ProbeCore(ProbeContext context)
             {
                 {{probeBody ?? $"return context.System.FindDeviceNodes(\"{name}*\").Count > 0 ? ProbeResult.Available([new DeviceInfo(0, \"{name} device\") {{ MemoryBytes = 1024 }}]) : ProbeResult.NotPresent(\"no /dev/{name}* node\");"}}

@@ -79,13 +79,13 @@ internal static class PlatformsListCommand
                 c.Priority.ToString(CultureInfo.InvariantCulture),
                 StatusMarkup(c.Status),
                 c.ProbeMs?.ToString("0.0", CultureInfo.InvariantCulture) ?? "-",
-                Markup.Escape(string.Join("\n", c.Devices.Select(FormatDevice))));
+                Markup.Escape(string.Join("\n", TableLimits.DeviceLines(c.Devices, FormatDevice))));
         }
 
         console.Write(table);
         foreach (var c in report.Candidates.Where(c => !string.IsNullOrEmpty(c.Reason)))
         {
-            console.MarkupLine($"  [bold]{Markup.Escape(c.Name)}[/] ({c.Status}): {Markup.Escape(c.Reason!)}");
+            console.MarkupLine($"  [bold]{Markup.Escape(c.Name)}[/] ({c.Status}): {Markup.Escape(TableLimits.Reason(c.Reason!))}");
         }
 
         WriteContributions(report, console);
@@ -108,7 +108,7 @@ internal static class PlatformsListCommand
                     ContributionStatus.Failed or ContributionStatus.TimedOut or ContributionStatus.Rejected => $"[red]{c.Status}[/]",
                     _ => c.Status.ToString(),
                 };
-                var reason = string.IsNullOrEmpty(c.Reason) ? "" : ": " + Markup.Escape(c.Reason);
+                var reason = string.IsNullOrEmpty(c.Reason) ? "" : ": " + Markup.Escape(TableLimits.Reason(c.Reason));
                 console.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                     $"  {Markup.Escape(c.Name)} ({c.Kind}, priority {c.Priority}, {Markup.Escape(c.Assembly)} {Markup.Escape(ShortVersion(c.Version))}) {status}{reason}"));
             }

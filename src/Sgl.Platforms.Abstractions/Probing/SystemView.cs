@@ -12,6 +12,7 @@ namespace Sgl.Platforms.Probing;
 public sealed class SystemView
 {
     private readonly Func<string, string?> _environment;
+    private readonly Lock _pciGate = new();
     private IReadOnlyList<PciDevice>? _pciDevices;
 
     /// <summary>Creates a view of the machine rooted at <paramref name="root"/>.</summary>
@@ -114,7 +115,19 @@ public sealed class SystemView
     }
 
     /// <summary>Every PCI function under <c>/sys/bus/pci/devices</c>; unreadable entries are skipped.</summary>
-    public IReadOnlyList<PciDevice> GetPciDevices() => _pciDevices ??= ReadPciDevices();
+    public IReadOnlyList<PciDevice> GetPciDevices()
+    {
+        // Probes run in parallel on one view: the tree is read once, not once per probe.
+        if (Volatile.Read(ref _pciDevices) is { } devices)
+        {
+            return devices;
+        }
+
+        lock (_pciGate)
+        {
+            return _pciDevices ??= ReadPciDevices();
+        }
+    }
 
     /// <summary>The PCI functions of one vendor, optionally limited to display controllers and processing accelerators.</summary>
     /// <param name="vendorId">The PCI vendor id, for example 0x1002 for AMD.</param>

@@ -163,9 +163,8 @@ internal static class ContributionComposer
         }
         catch (AggregateException e)
         {
-            var cause = CandidateProber.Unwrap(e);
             contribution.Stop(ContributionStatus.Failed,
-                $"Loading or constructing {contribution.Export.TypeName} from '{contribution.AssemblyDisplay}' threw {cause.GetType().Name}: {cause.Message} The platform runs without it.");
+                $"Loading or constructing {contribution.Export.TypeName} from '{contribution.AssemblyDisplay}' threw {PluginFault.Describe(e)} The platform runs without it.");
             return null;
         }
 

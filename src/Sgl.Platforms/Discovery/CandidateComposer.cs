@@ -1,4 +1,3 @@
-using System.Composition;
 using System.Composition.Hosting;
 using Sgl.Platforms.Contributions;
 using Sgl.Platforms.Selection;
@@ -24,7 +23,7 @@ internal static class CandidateComposer
         {
             return Match(candidates, ExportsOf(candidates, services));
         }
-        catch (Exception e) when (e is CompositionFailedException or InvalidOperationException or ArgumentException or TypeLoadException)
+        catch (Exception e) when (PluginFault.IsContained(e))
         {
             // One bad part fails a whole container: compose each alone to find and record the culprits.
             var composed = new List<(PlatformCandidate, Lazy<Platform, PlatformMetadata>)>();
@@ -34,9 +33,13 @@ internal static class CandidateComposer
                 {
                     composed.AddRange(Match([candidate], ExportsOf([candidate], services)));
                 }
-                catch (Exception inner) when (inner is CompositionFailedException or InvalidOperationException or ArgumentException or TypeLoadException)
+                catch (Exception inner) when (PluginFault.IsContained(inner))
                 {
-                    candidate.Stop(CandidateStatus.Failed, $"Composing {candidate.TypeName} failed: {inner.Message}");
+                    // Reading a part's attributes resolves the assemblies they come from: a plugin built against a
+                    // newer System.Composition, or a corrupt image, fails here and must fail only itself.
+                    candidate.Stop(CandidateStatus.Failed,
+                        $"Composing {candidate.TypeName} from '{candidate.AssemblyDisplay}' failed: {PluginFault.Describe(inner)} " +
+                        "Reinstall the plugin, or use a version built for this host's System.Composition and contract.");
                 }
             }
 

@@ -23,10 +23,10 @@ internal static class CandidateLoader
 
                 candidate.Type = assembly.GetType(candidate.TypeName!, throwOnError: true);
             }
-            catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException or TypeLoadException or ReflectionTypeLoadException)
+            catch (Exception e) when (PluginFault.IsContained(e))
             {
                 candidate.Stop(CandidateStatus.Failed,
-                    $"Loading {candidate.TypeName} from '{candidate.AssemblyDisplay}' failed: {e.Message} Check that the plugin's dependencies are deployed with it.");
+                    $"Loading {candidate.TypeName} from '{candidate.AssemblyDisplay}' failed: {PluginFault.Describe(e)} Check that the plugin's dependencies are deployed with it, or reinstall it.");
             }
         }
     }

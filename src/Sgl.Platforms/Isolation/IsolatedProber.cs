@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.IO.Pipes;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Sgl.Platforms.Discovery;
 using Sgl.Platforms.Probing;
@@ -15,6 +18,12 @@ internal sealed class IsolatedProber(ProbeHostCommand host, PlatformSettings set
 {
     /// <summary>Time the child may take to start before its probes' own deadline begins.</summary>
     private static readonly TimeSpan StartAllowance = TimeSpan.FromSeconds(10);
+
+    /// <summary>Serialises starting probe hosts (see <see cref="RunHost"/>).</summary>
+    private static readonly Lock StartGate = new();
+
+    /// <summary>The most a child's stdout or stderr is kept of (characters).</summary>
+    private const int MaxKeptOutputChars = 64 * 1024;
 
     /// <summary>Private copies of installed plugins' verified files, written once per plugin for the probe hosts.</summary>
     private readonly Dictionary<VerifiedPlugin, string> _verifiedCopies = [];
@@ -107,6 +116,8 @@ internal sealed class IsolatedProber(ProbeHostCommand host, PlatformSettings set
 
     private HostRun RunHost(IReadOnlyList<PlatformCandidate> candidates)
     {
+        // Each candidate's result must carry the token given to it here; plugin code in the child cannot guess one.
+        var tokens = candidates.ToDictionary(_ => Convert.ToHexString(RandomNumberGenerator.GetBytes(16)), c => c, StringComparer.Ordinal);
         var start = new ProcessStartInfo(host.FileName)
         {
             RedirectStandardInput = true,
@@ -114,55 +125,109 @@ internal sealed class IsolatedProber(ProbeHostCommand host, PlatformSettings set
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in host.LeadingArguments.Concat(["platforms", ProbeHostCommand.Verb]))
+
+        // Results travel on a private pipe; the child's stdout is plugin code's, and is only shown.
+        using var results = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.Inheritable);
+        foreach (var argument in host.LeadingArguments.Concat(["platforms", ProbeHostCommand.Verb, ProbeHostCommand.ResultsOption, results.GetClientHandleAsString()]))
         {
             start.ArgumentList.Add(argument);
         }
 
         var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start the probe host '{host.FileName}'.");
-        var errorTail = process.StandardError.ReadToEndAsync();
-        process.StandardInput.Write(JsonSerializer.Serialize(Request(candidates), ProbeHostJsonContext.Default.ProbeHostRequest));
-        process.StandardInput.Close();
-
-        var byName = candidates.ToDictionary(c => c.Name, StringComparer.Ordinal);
-        var outcomes = new Dictionary<PlatformCandidate, ProbeOutcome>();
-        var reading = Task.Run(() =>
+        Process process;
+        lock (StartGate)
         {
-            while (process.StandardOutput.ReadLine() is { } line)
-            {
-                var result = Parse(line);
-                if (result is not null && byName.TryGetValue(result.Name, out var candidate))
-                {
-                    lock (outcomes)
-                    {
-                        outcomes[candidate] = ToOutcome(candidate, result);
-                    }
-                }
-            }
-        });
-
-        var finished = process.WaitForExit(settings.ProbeTimeout + StartAllowance);
-        if (!finished)
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
+            // A child inherits what is inheritable at its start: only its own end of its own pipe may be open then.
+            process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start the probe host '{host.FileName}'.");
+            results.DisposeLocalCopyOfClientHandle();
         }
 
-        reading.Wait(TimeSpan.FromSeconds(5));
-        var stderr = errorTail.Wait(TimeSpan.FromSeconds(5)) ? errorTail.Result : "";
-        lock (outcomes)
+        using (process)
         {
-            return new HostRun(new Dictionary<PlatformCandidate, ProbeOutcome>(outcomes), !finished, finished ? process.ExitCode : null, stderr, clock.Elapsed.TotalMilliseconds);
+            var errorTail = ReadBoundedAsync(process.StandardError);
+            var pluginOutput = ReadBoundedAsync(process.StandardOutput);
+            process.StandardInput.Write(JsonSerializer.Serialize(Request(candidates, tokens), ProbeHostJsonContext.Default.ProbeHostRequest));
+            process.StandardInput.Close();
+
+            var channel = new ProbeResultChannel(tokens);
+            var reading = Task.Run(() => channel.ReadAll(new StreamReader(results, Encoding.UTF8)));
+            var finished = process.WaitForExit(settings.ProbeTimeout + StartAllowance);
+            if (!finished)
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+            }
+
+            reading.Wait(TimeSpan.FromSeconds(5));
+            var stderr = errorTail.Wait(TimeSpan.FromSeconds(5)) ? errorTail.Result : "";
+            ShowPluginOutput(pluginOutput.Wait(TimeSpan.FromSeconds(5)) ? pluginOutput.Result : "", stderr);
+            var (accepted, violations) = channel.Snapshot();
+            var outcomes = accepted.ToDictionary(r => r.Key, r => ToOutcome(r.Key, r.Value));
+            if (violations.Count > 0)
+            {
+                // Only plugin code in the child could have written it, and it cannot be told which: none of this child's plugins is trusted.
+                var plugins = candidates.Where(c => !c.IsBuiltIn).ToList();
+                foreach (var suspect in plugins.Count > 0 ? plugins : candidates)
+                {
+                    outcomes[suspect] = ProtocolViolation(suspect, plugins, violations, clock.Elapsed.TotalMilliseconds);
+                }
+            }
+
+            return new HostRun(outcomes, !finished, finished ? process.ExitCode : null, stderr, clock.Elapsed.TotalMilliseconds);
         }
     }
 
-    private ProbeHostRequest Request(IReadOnlyList<PlatformCandidate> candidates) => new(
-        settings.SystemRoot,
-        (int)settings.ProbeTimeout.TotalMilliseconds,
-        candidates.Select(c => c.Location?.Verified is { } verified
-            ? VerifiedRequest(c, verified)
-            : new ProbeHostCandidate(c.Name, c.IsBuiltIn, c.Location?.AssemblyName, c.Location?.Path, c.TypeName, c.Metadata.Kind, c.Metadata.Priority)).ToList());
+    private static ProbeOutcome ProtocolViolation(PlatformCandidate suspect, List<PlatformCandidate> plugins, List<string> violations, double elapsedMs)
+    {
+        var what = violations.Count == 1 ? violations[0] : $"{violations[0]} and {violations.Count - 1} more line(s) that are not its results";
+        var who = plugins.Count <= 1
+            ? $"plugin code of '{suspect.Name}', the only plugin it ran, wrote to it"
+            : $"plugin code of one of {string.Join(", ", plugins.Select(p => $"'{p.Name}'"))}, which it ran together, wrote to it";
+        return new ProbeOutcome(suspect, null, null, CandidateStatus.Failed,
+            $"The probe host's private result channel carried {what}. Only the probe host writes there, so {who}; '{suspect.Name}' is refused. " +
+            "A plugin must not forge or tamper with probe results: remove it, and report it to its vendor.",
+            elapsedMs);
+    }
+
+    /// <summary>What plugin code in the probe host wrote to its stdout and stderr: shown on stderr where the process owns its stdout (sgl), never taken as a result.</summary>
+    private static void ShowPluginOutput(string output, string error)
+    {
+        if (!PluginCodeGuard.ProtectStandardOutput || (output.Length == 0 && error.Length == 0))
+        {
+            return;
+        }
+
+        Console.Error.WriteLine("sgl: plugin code in the probe host wrote to the console (shown here; results travel on a private channel):");
+        foreach (var text in new[] { output, error }.Where(t => t.Length > 0))
+        {
+            Console.Error.WriteLine(text.TrimEnd('\n'));
+        }
+    }
+
+    /// <summary>Reads a child's stream to its end, keeping at most <see cref="MaxKeptOutputChars"/>: a child writing without end must not fill memory.</summary>
+    private static async Task<string> ReadBoundedAsync(StreamReader reader)
+    {
+        var kept = new StringBuilder();
+        var buffer = new char[8192];
+        int read;
+        while ((read = await reader.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+        {
+            kept.Append(buffer, 0, Math.Min(read, MaxKeptOutputChars - kept.Length));
+        }
+
+        return kept.ToString();
+    }
+
+    private ProbeHostRequest Request(IReadOnlyList<PlatformCandidate> candidates, Dictionary<string, PlatformCandidate> tokens)
+    {
+        var tokenOf = tokens.ToDictionary(t => t.Value, t => t.Key);
+        return new(
+            settings.SystemRoot,
+            (int)settings.ProbeTimeout.TotalMilliseconds,
+            candidates.Select(c => (c.Location?.Verified is { } verified
+                ? VerifiedRequest(c, verified)
+                : new ProbeHostCandidate(c.Name, c.IsBuiltIn, c.Location?.AssemblyName, c.Location?.Path, c.TypeName, c.Metadata.Kind, c.Metadata.Priority)) with { Token = tokenOf[c] }).ToList());
+    }
 
     private ProbeHostCandidate VerifiedRequest(PlatformCandidate candidate, VerifiedPlugin verified)
     {
@@ -173,21 +238,9 @@ internal sealed class IsolatedProber(ProbeHostCommand host, PlatformSettings set
             new ProbeHostVerifiedCopy(copy, verified.LoadableFiles));
     }
 
-    private static ProbeHostResult? Parse(string line)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(line, ProbeHostJsonContext.Default.ProbeHostResult);
-        }
-        catch (JsonException)
-        {
-            return null; // not a protocol line
-        }
-    }
-
     private static ProbeOutcome ToOutcome(PlatformCandidate candidate, ProbeHostResult result)
     {
-        var devices = result.Devices.Select(d => d.ToDeviceInfo()).ToList();
+        var devices = result.Devices.Take(ReportLimits.MaxDevices).Select(d => d.ToDeviceInfo()).ToList();
         ProbeResult? probe = result.Status switch
         {
             CandidateStatus.Available when devices.Count > 0 => ProbeResult.Available(devices, result.Reason),

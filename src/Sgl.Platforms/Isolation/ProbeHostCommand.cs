@@ -7,6 +7,9 @@ internal sealed record ProbeHostCommand(string FileName, IReadOnlyList<string> L
 {
     public const string Verb = "probe-host";
 
+    /// <summary>The option that passes the child its end of the private result pipe.</summary>
+    public const string ResultsOption = "--results";
+
     /// <summary>
     /// <c>SGL_PROBE_HOST</c> when set; otherwise this process when it is <c>sgl</c>; otherwise <c>sgl</c> on PATH.
     /// </summary>

@@ -17,7 +17,7 @@ public static class ProbeHostServer
 {
     /// <summary>Serves one request from <paramref name="input"/>, writing results to <paramref name="output"/>.</summary>
     /// <param name="input">The request (JSON).</param>
-    /// <param name="output">Receives one JSON result line per candidate; nothing else may be written there.</param>
+    /// <param name="output">Receives one JSON result line per candidate; nothing else may be written there, so it is the private result pipe, never stdout.</param>
     /// <returns>The process exit code: 0, or 2 when the request is unreadable.</returns>
     public static int Run(TextReader input, TextWriter output)
     {
@@ -51,13 +51,14 @@ public static class ProbeHostServer
         }
 
         var candidates = request.Candidates.Select(ToCandidate).ToList();
+        var tokens = candidates.Zip(request.Candidates, (candidate, asked) => (candidate, asked.Token)).ToDictionary(p => p.candidate, p => p.Token);
         CandidateLoader.Load(candidates);
         // Parts that import host services get them here too; the deployer's plugin settings come through the environment.
         var services = new HostServices(new SystemView(request.SystemRoot), PlatformSettings.PluginSettingsOf(PlatformOptions.FromEnvironment()), NullLoggerFactory.Instance);
         var exports = CandidateComposer.Compose(candidates.Where(c => c.IsPending).ToList(), services);
         foreach (var stopped in candidates.Where(c => !c.IsPending))
         {
-            Write(new ProbeHostResult(stopped.Name, stopped.Status!.Value, stopped.Reason, 0, []));
+            Write(new ProbeHostResult(stopped.Name, stopped.Status!.Value, stopped.Reason, 0, [], tokens[stopped]));
         }
 
         new CandidateProber(services.System, TimeSpan.FromMilliseconds(request.ProbeTimeoutMs))
@@ -66,7 +67,8 @@ public static class ProbeHostServer
                 outcome.Status,
                 outcome.Reason,
                 Math.Round(outcome.ElapsedMs, 2),
-                outcome.Result?.Devices.Select(ProbeHostDevice.From).ToList() ?? [])));
+                outcome.Result?.Devices.Select(ProbeHostDevice.From).ToList() ?? [],
+                tokens[outcome.Candidate])));
         return 0;
     }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using Sgl.Platforms.Discovery;
 using Sgl.Platforms.Probing;
 
@@ -81,6 +80,14 @@ internal sealed class CandidateProber(SystemView system, TimeSpan timeout)
                     clock.Elapsed.TotalMilliseconds);
             }
 
+            var bounded = ReportLimits.Bound(result);
+            if (!ReferenceEquals(bounded, result))
+            {
+                // The platform, if selected, describes the devices the report lists.
+                platform.AdoptProbeResult(bounded);
+                result = bounded;
+            }
+
             var status = result.Status switch
             {
                 ProbeStatus.Available => CandidateStatus.Available,
@@ -91,22 +98,13 @@ internal sealed class CandidateProber(SystemView system, TimeSpan timeout)
         }
         catch (Exception e)
         {
-            var cause = Unwrap(e);
             var stage = platform is null ? "Constructing" : "Probing";
             return new ProbeOutcome(candidate, null, null, CandidateStatus.Failed,
-                $"{stage} '{candidate.Name}' threw {cause.GetType().Name}: {cause.Message}", clock.Elapsed.TotalMilliseconds);
+                $"{stage} '{candidate.Name}' threw {PluginFault.Describe(e)}", clock.Elapsed.TotalMilliseconds);
         }
     }
 
-    internal static Exception Unwrap(Exception e)
-    {
-        while (e is TargetInvocationException or AggregateException && e.InnerException is not null)
-        {
-            e = e.InnerException!;
-        }
-
-        return e;
-    }
+    internal static Exception Unwrap(Exception e) => PluginFault.Cause(e);
 }
 
 /// <summary>What probing one candidate produced.</summary>

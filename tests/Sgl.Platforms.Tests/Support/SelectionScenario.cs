@@ -17,12 +17,12 @@ internal sealed class SelectionScenario : IDisposable
     /// <summary>A unique assembly name so assembly-load checks are not confused by other tests.</summary>
     public static string UniqueAssemblyName(string stem) => $"{stem}.{Guid.NewGuid():N}";
 
-    public string AddPlugin(string name, int priority = 200, string kind = "Oot", string? probeBody = null, string? constructorBody = null, bool export = true, bool metadata = true, string? contract = null, IEnumerable<string>? extraReferences = null, string? attributes = null)
+    public string AddPlugin(string name, int priority = 200, string kind = "Oot", string? probeBody = null, string? constructorBody = null, bool export = true, bool metadata = true, string? contract = null, IEnumerable<string>? extraReferences = null, string? attributes = null, string? composition = null, string? memberSource = null)
     {
         var assemblyName = UniqueAssemblyName("Vendor." + char.ToUpperInvariant(name[0]) + name[1..]);
         var path = PluginCompiler.Compile(PluginDirectory, assemblyName,
-            PluginCompiler.PlatformSource(name, priority, kind, probeBody, constructorBody, export: export, metadata: metadata, attributes: attributes),
-            extraReferences: extraReferences, contract: contract);
+            PluginCompiler.PlatformSource(name, priority, kind, probeBody, constructorBody, export: export, metadata: metadata, attributes: attributes, memberSource: memberSource),
+            extraReferences: extraReferences, contract: contract, composition: composition);
         PluginPaths.Add(path);
         return path;
     }

@@ -77,7 +77,7 @@ internal static partial class CudaProbe
             if (physical.Count == 0)
             {
                 return ProbeResult.Unavailable(
-                    $"NVML reports {count} GPU(s) but none could be read: {string.Join("; ", failures)}. Check nvidia-smi and the device permissions of /dev/nvidia*.");
+                    $"NVML reports {count} GPU(s) but none could be read: {EvidenceList.Join(failures, "; ")}. Check nvidia-smi and the device permissions of /dev/nvidia*.");
             }
 
             var visibleValue = system.GetEnvironmentVariable(CudaVisibleDevices.VariableName);
@@ -99,7 +99,7 @@ internal static partial class CudaProbe
 
             if (failures.Count > 0)
             {
-                note += $"; skipped: {string.Join("; ", failures)}";
+                note += $"; skipped: {EvidenceList.Join(failures, "; ")}";
             }
 
             return ProbeResult.Available(devices, note + ".");
@@ -116,12 +116,12 @@ internal static partial class CudaProbe
         var parts = new List<string>();
         if (pci.Count > 0)
         {
-            parts.Add($"{pci.Count} NVIDIA PCI device(s) ({string.Join(", ", pci.Select(d => string.Create(CultureInfo.InvariantCulture, $"{d.Address} [10de:{d.DeviceId:x4}]")))})");
+            parts.Add($"{pci.Count} NVIDIA PCI device(s) ({EvidenceList.Join(pci, d => string.Create(CultureInfo.InvariantCulture, $"{d.Address} [10de:{d.DeviceId:x4}]"))})");
         }
 
         if (nodes.Length > 0)
         {
-            parts.Add($"device node(s) {string.Join(", ", nodes)}");
+            parts.Add($"device node(s) {EvidenceList.Join(nodes)}");
         }
 
         return parts.Count == 0 ? null : string.Join(" and ", parts);

@@ -28,10 +28,10 @@ internal static partial class HpuProbe
         {
             return ProbeResult.NotPresent(nodes.Length == 0
                 ? $"No Intel Gaudi found: no PCI device with vendor 0x{HabanaVendorId:x4} and no /dev/accel/accel* or /dev/hl* node."
-                : $"No Intel Gaudi found: no PCI device with vendor 0x{HabanaVendorId:x4}; the node(s) {string.Join(", ", nodes)} belong to another accelerator driver.");
+                : $"No Intel Gaudi found: no PCI device with vendor 0x{HabanaVendorId:x4}; the node(s) {EvidenceList.Join(nodes)} belong to another accelerator driver.");
         }
 
-        var listed = string.Join(", ", pci.Select(d => $"{d.Address} [1da3:{d.DeviceId:x4}]"));
+        var listed = EvidenceList.Join(pci, d => $"{d.Address} [1da3:{d.DeviceId:x4}]");
         var bound = pci.Where(d => d.Driver == "habanalabs").ToArray();
         if (bound.Length == 0)
         {
@@ -55,7 +55,7 @@ internal static partial class HpuProbe
                 devices);
         }
 
-        return ProbeResult.Available(devices, $"{devices.Length} Gaudi device(s) bound to habanalabs; device node(s) {string.Join(", ", nodes)}.");
+        return ProbeResult.Available(devices, $"{devices.Length} Gaudi device(s) bound to habanalabs; device node(s) {EvidenceList.Join(nodes)}.");
     }
 
     /// <summary>The product name for the device ids the habanalabs driver lists (drivers/accel/habanalabs/common/habanalabs_drv.c).</summary>

@@ -30,7 +30,7 @@ internal static partial class NpuProbe
                 ? ProbeResult.NotPresent(
                     $"No Ascend NPU found: no /dev/davinci[0-9]* device node and no PCI accelerator with vendor 0x{HuaweiVendorId:x4}.")
                 : ProbeResult.Unavailable(
-                    $"Found Huawei PCI accelerator(s) {string.Join(", ", pci.Select(d => $"{d.Address} [19e5:{d.DeviceId:x4}]"))}, but no /dev/davinci[0-9]* device node. " +
+                    $"Found Huawei PCI accelerator(s) {EvidenceList.Join(pci, d => $"{d.Address} [19e5:{d.DeviceId:x4}]")}, but no /dev/davinci[0-9]* device node. " +
                     "Install and load the Ascend NPU driver (npu-smi info should list the NPUs); in a container, pass --device=/dev/davinciN for each NPU " +
                     "plus --device=/dev/davinci_manager --device=/dev/devmm_svm --device=/dev/hisi_hdc.");
         }
@@ -45,7 +45,7 @@ internal static partial class NpuProbe
         if (!system.Exists("/dev/davinci_manager"))
         {
             return ProbeResult.Unavailable(
-                $"Found {string.Join(", ", nodes)}, but /dev/davinci_manager is missing, so the Ascend runtime cannot open the NPUs. " +
+                $"Found {EvidenceList.Join(nodes)}, but /dev/davinci_manager is missing, so the Ascend runtime cannot open the NPUs. " +
                 "In a container, pass --device=/dev/davinci_manager --device=/dev/devmm_svm --device=/dev/hisi_hdc.",
                 devices);
         }

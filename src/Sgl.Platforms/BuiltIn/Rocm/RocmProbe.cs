@@ -29,7 +29,7 @@ internal static class RocmProbe
                     $"No AMD GPU found: no GPU node under {KfdTopology.NodesPath} and no PCI display or accelerator function with vendor 0x{AmdVendorId:x4}.");
             }
 
-            var listed = string.Join(", ", pci.Select(d => $"{d.Address} [1002:{d.DeviceId:x4}] driver {d.Driver ?? "none"}"));
+            var listed = EvidenceList.Join(pci, d => $"{d.Address} [1002:{d.DeviceId:x4}] driver {d.Driver ?? "none"}");
             return pci.Any(d => d.Driver == "amdgpu")
                 ? ProbeResult.Unavailable(
                     $"Found AMD GPU(s) {listed}, but the amdgpu driver exposes no compute node under {KfdTopology.NodesPath}. " +
@@ -66,6 +66,6 @@ internal static class RocmProbe
         };
     }
 
-    private static string Describe(IEnumerable<DeviceInfo> devices) =>
-        string.Join(", ", devices.Select(d => d.PciBusId is null ? d.Name : $"{d.Name} at {d.PciBusId}"));
+    private static string Describe(IReadOnlyCollection<DeviceInfo> devices) =>
+        EvidenceList.Join(devices, d => d.PciBusId is null ? d.Name : $"{d.Name} at {d.PciBusId}");
 }

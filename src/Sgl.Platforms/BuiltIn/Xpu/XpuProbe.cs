@@ -39,7 +39,7 @@ internal static partial class XpuProbe
             var reason = $"No Intel discrete GPU found: no PCI display function with vendor 0x{IntelVendorId:x4} outside the integrated-GPU slot.";
             if (integrated.Length > 0)
             {
-                reason += $" The integrated GPU at {string.Join(", ", integrated.Select(d => d.Address))} is not used; set {IncludeIntegratedVariable}=1 to use it.";
+                reason += $" The integrated GPU at {EvidenceList.Join(integrated, d => d.Address)} is not used; set {IncludeIntegratedVariable}=1 to use it.";
             }
 
             return ProbeResult.NotPresent(reason);
@@ -72,13 +72,13 @@ internal static partial class XpuProbe
 
         if (devices.Count == 0)
         {
-            return ProbeResult.Unavailable($"Found Intel GPU(s) but none is usable: {string.Join("; ", problems)}.");
+            return ProbeResult.Unavailable($"Found Intel GPU(s) but none is usable: {EvidenceList.Join(problems, "; ")}.");
         }
 
         var note = $"{devices.Count} Intel GPU(s) with the i915/xe driver and a DRM render node.";
         if (problems.Count > 0)
         {
-            note += $" Not usable: {string.Join("; ", problems)}.";
+            note += $" Not usable: {EvidenceList.Join(problems, "; ")}.";
         }
 
         return ProbeResult.Available(devices, note);
