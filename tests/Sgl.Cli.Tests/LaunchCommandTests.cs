@@ -10,6 +10,7 @@ using Sgl.Platforms.Devices;
 using Sgl.Platforms.Probing;
 using Sgl.Platforms.Selection;
 using Sgl.Platforms.Testing;
+using Sgl.Platforms.Tests.Support;
 using Sgl.Runtime.Models;
 
 namespace Sgl.Cli.Tests;
@@ -162,7 +163,7 @@ public sealed class LaunchCommandTests : IDisposable
     {
         var cpu = ProbedCpu();
         PlatformContributions.Register(cpu, new PlatformContributions(
-            [new ContributedPart<AttentionBackendContribution>("fast-attn", 10, "Vendor.FastAttention 2.0.0", new DeviceAttention())], [], []));
+            [new ContributedPart<AttentionBackendContribution>("fast-attn", 10, "Vendor.FastAttention 2.0.0", new DeviceAttentionContribution())], [], []));
 
         var (code, output, error) = Run(cpu, "launch", "--max-new-tokens", "4");
 
@@ -172,22 +173,9 @@ public sealed class LaunchCommandTests : IDisposable
     }
 
     /// <summary>A contributed backend that runs attention through the device.</summary>
-    private sealed class DeviceAttention : AttentionBackendContribution
+    private sealed class DeviceAttentionContribution : AttentionBackendContribution
     {
-        public override IAttentionBackend CreateBackend(AttentionBackendContext context) => new Backend(context.Device);
-
-        private sealed class Backend(ComputeDevice device) : IAttentionBackend
-        {
-            public string Name => "fast-attn";
-
-            public bool Supports(DeviceOperation operation) => operation is PagedAttentionOperation or AttentionOperation && device.Supports(operation);
-
-            public void Execute(DeviceOperation operation) => device.Execute(operation);
-
-            public void Dispose()
-            {
-            }
-        }
+        public override IAttentionBackend CreateBackend(AttentionBackendContext context) => new DeviceAttention(context.Device, "fast-attn");
     }
 
     public void Dispose() => _root.Dispose();

@@ -1,6 +1,7 @@
 using Sgl.Platforms.Contributions;
 using Sgl.Platforms.Devices;
 using Sgl.Platforms.Probing;
+using Sgl.Platforms.Tests.Support;
 
 namespace Sgl.Platforms.Testing.Tests;
 
@@ -19,7 +20,7 @@ public sealed class ContributionConformanceTests
     {
         using var device = OpenSimulatedDevice();
 
-        var results = DeviceConformance.Check(new PassThroughAttention(device), device, [ElementType.Float32, ElementType.BFloat16], seed: 11);
+        var results = DeviceConformance.Check(PassThroughAttention(device), device, [ElementType.Float32, ElementType.BFloat16], seed: 11);
 
         results.Select(r => r.Operation).Distinct().Should().BeEquivalentTo([OperationKind.PrefillAttention, OperationKind.DecodeAttention, OperationKind.Attention]);
         results.Should().OnlyContain(r => r.Passed, string.Join("\n", results.Select(r => r.Message)));
@@ -30,7 +31,7 @@ public sealed class ContributionConformanceTests
     {
         using var device = OpenSimulatedDevice();
 
-        var results = DeviceConformance.Check(new PassThroughAttention(device, wrongScale: true), device, [ElementType.Float32], seed: 11);
+        var results = DeviceConformance.Check(PassThroughAttention(device, wrongScale: true), device, [ElementType.Float32], seed: 11);
 
         results.Should().Contain(r => !r.Passed && r.Operation == OperationKind.DecodeAttention && r.Message.Contains("exceeds the Float32 tolerance"));
     }
@@ -59,20 +60,12 @@ public sealed class ContributionConformanceTests
         result.Message.Should().Contain("supports no operation");
     }
 
-    private sealed class PassThroughAttention(ComputeDevice device, bool wrongScale = false) : IAttentionBackend
-    {
-        public string Name => "pass-through";
-
-        public bool Supports(DeviceOperation operation) => operation is PagedAttentionOperation or AttentionOperation && device.Supports(operation);
-
-        public void Execute(DeviceOperation operation) => device.Execute(wrongScale && operation is DecodeAttentionOperation decode
-            ? new DecodeAttentionOperation(decode.Qkv, decode.Heads, decode.KeyCache, decode.ValueCache, decode.SlotTable, decode.Positions, decode.Output, decode.Scale * 2)
-            : operation);
-
-        public void Dispose()
-        {
-        }
-    }
+    private static DeviceAttention PassThroughAttention(ComputeDevice device, bool wrongScale = false) =>
+        new(device, "pass-through", wrongScale
+            ? operation => operation is DecodeAttentionOperation decode
+                ? new DecodeAttentionOperation(decode.Qkv, decode.Heads, decode.KeyCache, decode.ValueCache, decode.SlotTable, decode.Positions, decode.Output, decode.Scale * 2)
+                : operation
+            : null);
 
     private sealed class OnlyKinds(ComputeDevice device, params OperationKind[] kinds) : IDeviceOperations
     {

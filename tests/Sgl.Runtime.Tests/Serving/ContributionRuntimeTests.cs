@@ -4,6 +4,7 @@ using Sgl.Platforms.Devices;
 using Sgl.Platforms.Serving;
 using Sgl.Runtime.Entrypoints;
 using Sgl.Runtime.ServerArgs;
+using Sgl.Platforms.Tests.Support;
 using Args = Sgl.Platforms.Serving.ServerArgs;
 
 namespace Sgl.Runtime.Tests.Serving;
@@ -155,30 +156,26 @@ public sealed class ContributionRuntimeTests
     /// <summary>A vendor's attention backend; it runs attention through the device and counts what it ran.</summary>
     private sealed class CountingAttention : AttentionBackendContribution
     {
-        private int _executed;
+        private readonly List<DeviceAttention> _created = [];
 
         public string? Failure { get; init; }
 
-        public int Executed => _executed;
+        public int Executed => _created.Sum(b => b.Executed);
 
-        public override IAttentionBackend CreateBackend(AttentionBackendContext context) =>
-            Failure is null ? new Backend(this, context.Device) : throw new InvalidOperationException(Failure);
-
-        private sealed class Backend(CountingAttention owner, ComputeDevice device) : IAttentionBackend
+        public override IAttentionBackend CreateBackend(AttentionBackendContext context)
         {
-            public string Name => "acme";
-
-            public bool Supports(DeviceOperation operation) => operation is PagedAttentionOperation or AttentionOperation && device.Supports(operation);
-
-            public void Execute(DeviceOperation operation)
+            if (Failure is not null)
             {
-                Interlocked.Increment(ref owner._executed);
-                device.Execute(operation);
+                throw new InvalidOperationException(Failure);
             }
 
-            public void Dispose()
+            var backend = new DeviceAttention(context.Device, "acme");
+            lock (_created)
             {
+                _created.Add(backend);
             }
+
+            return backend;
         }
     }
 
