@@ -12,6 +12,7 @@ internal static class SglCommand
         root.Subcommands.Add(PlatformsCommand.Create());
         root.Subcommands.Add(LaunchCommand.Create());
         root.Subcommands.Add(DiffuseCommand.Create());
+        root.Subcommands.Add(LaunchWorkerCommand.Create());
         return root;
     }
 }

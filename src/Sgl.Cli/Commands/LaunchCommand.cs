@@ -20,8 +20,9 @@ namespace Sgl.Cli.Commands;
 /// </summary>
 /// <remarks>
 /// Exit codes: 0 done; 1 no platform selected; 2 invalid input (an argument out of range, an unknown
-/// model or attention backend); 3 the run could not finish (the KV pool filled up, or the platform lacks
-/// a part the runtime needs, in which case the plan shows how far it got).
+/// model or attention backend, a rendezvous port in use); 3 the run could not finish (the KV pool filled up,
+/// the platform lacks a part the runtime needs, in which case the plan shows how far it got, or a worker
+/// process failed or died, in which case the error names its rank).
 /// </remarks>
 internal static class LaunchCommand
 {
@@ -34,24 +35,54 @@ internal static class LaunchCommand
         var prompt = new Option<string>("--prompt") { Description = "The prompt.", DefaultValueFactory = _ => DefaultPrompt };
         var maxNewTokens = new Option<int>("--max-new-tokens") { Description = "Tokens to generate at most.", DefaultValueFactory = _ => 32 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
+        var tpWorkers = new Option<string?>("--tp-workers")
+        {
+            Description = $"How --tp-size ranks run: 'process' (one worker process per rank, the default) or 'thread' (threads of this process). Default from {TpWorkersVariable}.",
+        };
+        tpWorkers.AcceptOnlyFromAmong(ProcessWorkers, ThreadWorkers);
+        var distInitAddr = new Option<string?>("--dist-init-addr")
+        {
+            Description = "host:port where worker processes meet (the launcher listens there); default: a free port on 127.0.0.1.",
+        };
         var serverArgs = new ServerArgsParser();
         var command = new Command("launch", "Run the serving runtime on the current platform: a real prefill and decode of the embedded tiny model.");
         command.Options.Add(prompt);
         command.Options.Add(maxNewTokens);
         command.Options.Add(json);
+        command.Options.Add(tpWorkers);
+        command.Options.Add(distInitAddr);
         serverArgs.AddTo(command);
         command.SetAction(parse => Run(
             selectPlatform,
             serverArgs.Bind(parse),
             new GenerationRequest(parse.GetValue(prompt) ?? DefaultPrompt, parse.GetValue(maxNewTokens)),
+            new Workers(parse.GetValue(tpWorkers) ?? Environment.GetEnvironmentVariable(TpWorkersVariable), parse.GetValue(distInitAddr)),
             parse.GetValue(json),
             parse.InvocationConfiguration.Output,
             parse.InvocationConfiguration.Error));
         return command;
     }
 
-    private static int Run(Func<SelectionReport> selectPlatform, ServerArgs args, GenerationRequest request, bool json, TextWriter output, TextWriter error)
+    /// <summary>The environment variable that sets the default of <c>--tp-workers</c>.</summary>
+    internal const string TpWorkersVariable = "SGL_TP_WORKERS";
+
+    private const string ProcessWorkers = "process";
+    private const string ThreadWorkers = "thread";
+
+    /// <summary>How the ranks run: <paramref name="Mode"/> is process, thread or null (process); <paramref name="Address"/> is the rendezvous.</summary>
+    private sealed record Workers(string? Mode, string? Address)
     {
+        public bool InProcess => Mode == ThreadWorkers;
+    }
+
+    private static int Run(Func<SelectionReport> selectPlatform, ServerArgs args, GenerationRequest request, Workers workers, bool json, TextWriter output, TextWriter error)
+    {
+        if (workers.Mode is not (null or ProcessWorkers or ThreadWorkers))
+        {
+            error.WriteLine($"error: {TpWorkersVariable}='{workers.Mode}' is not one of: {ProcessWorkers}, {ThreadWorkers}.");
+            return ExitCodes.InvalidInput;
+        }
+
         try
         {
             // A value that is wrong on every platform is reported before any hardware is probed.
@@ -60,6 +91,13 @@ internal static class LaunchCommand
         catch (InvalidServerArgsException e)
         {
             error.WriteLine($"error: {e.Message}");
+            return ExitCodes.InvalidInput;
+        }
+
+        WorkerCommand? workerCommand = null;
+        if ((args.TpSize ?? 1) > 1 && !workers.InProcess && (workerCommand = WorkerLaunch.Command(out var problem)) is null)
+        {
+            error.WriteLine($"error: --tp-size {args.TpSize} runs one worker process per rank, but {problem}; pass --tp-workers thread to run the ranks in this process.");
             return ExitCodes.InvalidInput;
         }
 
@@ -85,7 +123,9 @@ internal static class LaunchCommand
         try
         {
             progress.Say($"setting up {args.ModelPath ?? "the model"} on {report.Platform.DeviceName} and generating…");
-            var result = Engine.Generate(args, request, report.Platform);
+            var result = workerCommand is not null
+                ? WorkerGroup.Launch(args, request, report.Selected!, report.Platform, workerCommand, workers.Address, error)
+                : Engine.Generate(args, request, report.Platform);
             if (json)
             {
                 output.WriteLine(JsonSerializer.Serialize(LaunchOutput.From(report, request, result), LaunchJsonContext.Default.LaunchOutput));
@@ -144,6 +184,11 @@ internal static class LaunchCommand
             error.WriteLine($"error: {e.Message}");
             return ExitCodes.Incomplete;
         }
+        catch (WorkerFailedException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Incomplete;
+        }
     }
 
     private static void WriteReport(SelectionReport report, TextWriter output)
@@ -173,7 +218,7 @@ internal static class LaunchCommand
         }
 
         Line(output, "model", plan.ModelDescription is null ? plan.Model : $"{plan.Model}: {plan.ModelDescription}");
-        Line(output, "tp size", plan.TpSize.ToString(CultureInfo.InvariantCulture));
+        Line(output, "tp size", plan.TpSize == 1 ? "1" : string.Create(CultureInfo.InvariantCulture, $"{plan.TpSize} ({(plan.WorkerProcesses ? "one worker process per rank" : "ranks are threads of this process")})"));
         Line(output, "weights", plan.WeightBytes is { } bytes ? string.Create(CultureInfo.InvariantCulture, $"{plan.DataType}, {Size(bytes)} per rank, {plan.WeightSource}") : null);
         Line(output, "kv pool", plan.KvPoolLocation is null ? null : string.Create(CultureInfo.InvariantCulture,
             $"{plan.KvCacheDataType} on {plan.KvPoolLocation}, {plan.KvPoolTokens} tokens, {Size(plan.KvPoolBytes ?? 0)} per rank"));

@@ -18,4 +18,11 @@ public sealed record DeviceCommunicatorContext(int Rank, int WorldSize, int Loca
     /// <see cref="OperationCanceledException"/> instead of waiting forever.
     /// </summary>
     public CancellationToken Aborted { get; init; }
+
+    /// <summary>
+    /// Where ranks in other processes are met, or null when every rank of the group is a thread of this process (they
+    /// meet through <see cref="Group"/>, which then holds the whole group). When set, <see cref="Group"/> holds this
+    /// rank alone. Added in contract 1.1.
+    /// </summary>
+    public GroupRendezvous? Rendezvous { get; init; }
 }

@@ -9,9 +9,10 @@ using Sgl.Platforms.Serving;
 namespace Sgl.Runtime.Distributed;
 
 /// <summary>
-/// The tensor-parallel group: <c>--tp-size</c> ranks, each on its own thread in this process, with the
-/// platform's device communicator (<see cref="ServingHooks.CreateCommunicator"/>) between them. When a
-/// rank fails, the others' collectives are aborted and the first real failure is rethrown.
+/// The tensor-parallel group: <c>--tp-size</c> ranks with the platform's device communicator
+/// (<see cref="ServingHooks.CreateCommunicator"/>) between them. Either every rank is a thread of this process
+/// (when a rank fails, the others' collectives are aborted and the first real failure is rethrown), or this process
+/// is one rank of a group of worker processes that meet through the launcher's <see cref="GroupRendezvous"/>.
 /// </summary>
 internal sealed class ParallelState : IDisposable
 {
@@ -19,15 +20,33 @@ internal sealed class ParallelState : IDisposable
     private readonly ConcurrentDictionary<string, object> _group = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _abort = new();
 
-    public ParallelState(Platform platform, int tpSize)
+    private readonly GroupRendezvous? _rendezvous;
+
+    /// <summary>A group of <paramref name="tpSize"/> ranks; this process runs all of them, or only <paramref name="workerRank"/>.</summary>
+    /// <param name="platform">The platform every rank runs on.</param>
+    /// <param name="tpSize">Ranks in the group.</param>
+    /// <param name="workerRank">This process's rank when each rank is its own process, with <paramref name="rendezvous"/>.</param>
+    /// <param name="rendezvous">Where the worker processes meet; required with <paramref name="workerRank"/>.</param>
+    public ParallelState(Platform platform, int tpSize, int? workerRank = null, GroupRendezvous? rendezvous = null)
     {
         ArgumentNullException.ThrowIfNull(platform);
         ArgumentOutOfRangeException.ThrowIfLessThan(tpSize, 1);
+        if (workerRank is { } rank)
+        {
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)rank, (uint)tpSize, nameof(workerRank));
+            ArgumentNullException.ThrowIfNull(rendezvous);
+        }
+
         _platform = platform;
         TpSize = tpSize;
+        WorkerRank = workerRank;
+        _rendezvous = rendezvous;
     }
 
     public int TpSize { get; }
+
+    /// <summary>This process's rank when each rank is a process of its own; null when this process runs every rank.</summary>
+    public int? WorkerRank { get; }
 
     /// <summary>The local ranks that share a device with <paramref name="localRank"/>, itself included.</summary>
     public int RanksSharingDevice(int localRank)
@@ -49,7 +68,7 @@ internal sealed class ParallelState : IDisposable
             return null;
         }
 
-        var context = new DeviceCommunicatorContext(rank, TpSize, rank, _group) { Aborted = _abort.Token };
+        var context = new DeviceCommunicatorContext(rank, TpSize, rank, _group) { Aborted = _abort.Token, Rendezvous = _rendezvous };
         var contributed = PlatformContributions.Of(compute).Communicators;
         IDeviceCommunicator? FromContribution(bool preferred)
         {
@@ -81,10 +100,18 @@ internal sealed class ParallelState : IDisposable
                 $"Platform '{compute.DeviceName}' has no device communicator, so --tp-size {TpSize} cannot run on it; use --tp-size 1."));
     }
 
-    /// <summary>Runs <paramref name="body"/> for every rank, each on its own thread (tp 1 runs on the caller's), and returns the results by rank.</summary>
+    /// <summary>
+    /// Runs <paramref name="body"/> for every rank of this process, each on its own thread (a single rank runs on the
+    /// caller's), and returns the results in rank order: every rank's, or a worker's own alone.
+    /// </summary>
     public TResult[] RunRanks<TResult>(Func<int, TResult> body)
     {
         ArgumentNullException.ThrowIfNull(body);
+        if (WorkerRank is { } own)
+        {
+            return [body(own)];
+        }
+
         if (TpSize == 1)
         {
             return [body(0)];

@@ -23,11 +23,39 @@ public static class Engine
     /// <exception cref="InvalidServerArgsException">An argument is invalid for this model or platform.</exception>
     /// <exception cref="PlatformCapabilityException">The platform lacks a part the runtime needs; the exception carries the plan so far.</exception>
     /// <exception cref="Sgl.Platforms.Serving.KvPoolExhaustedException">The KV pool filled up during generation.</exception>
-    public static GenerationResult Generate(Args userArgs, GenerationRequest request, Platform? platform = null)
+    public static GenerationResult Generate(Args userArgs, GenerationRequest request, Platform? platform = null) =>
+        GenerateRanks(userArgs, request, platform ?? CurrentPlatform.Instance, workerRank: null, rendezvous: null);
+
+    /// <summary>
+    /// Runs one rank of <paramref name="request"/> in a group whose ranks are processes of their own (as started by
+    /// <see cref="WorkerGroup"/>): every rank runs the same generation and meets the others through
+    /// <paramref name="rendezvous"/> at its first collective.
+    /// </summary>
+    internal static GenerationResult GenerateRanks(Args userArgs, GenerationRequest request, Platform platform, int? workerRank, Sgl.Platforms.Serving.GroupRendezvous? rendezvous)
+    {
+        var (args, config) = Prepare(userArgs, request, platform);
+        var tp = args.TpSize!.Value;
+        var prompt = ByteTokenizer.Encode(request.Prompt);
+
+        var hostWeights = config.Weights == WeightSource.HostSeeded ? HostWeights.Generate(config) : null;
+        using var parallel = new ParallelState(platform, tp, workerRank, rendezvous);
+        var results = parallel.RunRanks(rank =>
+        {
+            using var runner = new ModelRunner(platform, args, parallel, rank, config, hostWeights, userArgs.AttentionBackend);
+            runner.Initialize();
+            return runner.Generate(prompt, request.MaxNewTokens, request.ReturnPrefillLogits);
+        });
+
+        // Every rank decoded the same tokens from bit-identical all-reduced activations; rank 0 (or a worker's own rank) speaks for the group.
+        return results[0];
+    }
+
+    /// <summary>Completes <paramref name="userArgs"/> with the platform's defaults and checks them and the request against the model and the platform.</summary>
+    /// <exception cref="InvalidServerArgsException">An argument is invalid for this model or platform.</exception>
+    internal static (Args Args, DecoderConfig Config) Prepare(Args userArgs, GenerationRequest request, Platform platform)
     {
         ArgumentNullException.ThrowIfNull(userArgs);
         ArgumentNullException.ThrowIfNull(request);
-        platform ??= CurrentPlatform.Instance;
         var args = ServerArgsDefaults.Resolve(userArgs, platform);
         var config = ModelCatalog.Find(args.ModelPath!)!;
         var tp = args.TpSize!.Value;
@@ -39,19 +67,7 @@ public static class Engine
 
         ValidateRequest(config, request);
         AttentionRegistry.Validate(platform, args.AttentionBackend);
-        var prompt = ByteTokenizer.Encode(request.Prompt);
-
-        var hostWeights = config.Weights == WeightSource.HostSeeded ? HostWeights.Generate(config) : null;
-        using var parallel = new ParallelState(platform, tp);
-        var results = parallel.RunRanks(rank =>
-        {
-            using var runner = new ModelRunner(platform, args, parallel, rank, config, hostWeights, userArgs.AttentionBackend);
-            runner.Initialize();
-            return runner.Generate(prompt, request.MaxNewTokens, request.ReturnPrefillLogits);
-        });
-
-        // Every rank decoded the same tokens from bit-identical all-reduced activations; rank 0 speaks for the group.
-        return results[0];
+        return (args, config);
     }
 
     /// <summary>

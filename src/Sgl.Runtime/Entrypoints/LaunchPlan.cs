@@ -15,6 +15,9 @@ public sealed record LaunchPlan
     /// <summary>Tensor-parallel size.</summary>
     public required int TpSize { get; init; }
 
+    /// <summary>True when each rank ran in a worker process of its own; false when ranks were threads of one process.</summary>
+    public bool WorkerProcesses { get; init; }
+
     /// <summary>Rank 0's device, as the probe named it.</summary>
     public string? Device { get; init; }
 

@@ -63,6 +63,7 @@ internal sealed partial class ModelRunner : IDisposable
             Model = config.Name,
             ModelDescription = config.Description,
             TpSize = parallel.TpSize,
+            WorkerProcesses = parallel.WorkerRank is not null,
             DistributedBackend = args.DistributedBackend,
             DataType = args.DataType?.ToString(),
         };

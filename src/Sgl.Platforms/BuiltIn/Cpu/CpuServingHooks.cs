@@ -3,7 +3,7 @@ using Sgl.Platforms.Serving;
 
 namespace Sgl.Platforms.BuiltIn.Cpu;
 
-/// <summary>The cpu platform's serving part: host-memory defaults, a capped KV pool and the in-process communicator.</summary>
+/// <summary>The cpu platform's serving part: host-memory defaults, a capped KV pool and the in-process or shared-memory communicator.</summary>
 internal sealed class CpuServingHooks(CpuPlatform platform) : ServingHooks(platform)
 {
     /// <summary>
@@ -29,5 +29,7 @@ internal sealed class CpuServingHooks(CpuPlatform platform) : ServingHooks(platf
     public override IKvPool CreateKvPool(ComputeDevice device, KvPoolRequest request) => KvPool.Create(device, request, MaxDerivedTokens);
 
     /// <inheritdoc />
-    public override IDeviceCommunicator? CreateCommunicator(ComputeDevice device, DeviceCommunicatorContext context) => new CpuCommunicator(context);
+    /// <remarks>Ranks that are threads of one process meet in memory; ranks that are processes share a memory segment.</remarks>
+    public override IDeviceCommunicator? CreateCommunicator(ComputeDevice device, DeviceCommunicatorContext context) =>
+        context.Rendezvous is null ? new CpuCommunicator(context) : new SharedMemoryCommunicator(context);
 }
