@@ -41,7 +41,7 @@ public sealed class LaunchCommandTests : IDisposable
     public void Launch_json_is_one_object_with_the_token_ids_and_tp2_matches_tp1()
     {
         var tp1 = Json(Run("launch", "--json", "--max-new-tokens", "16", "--tp-size", "1"));
-        var tp2 = Json(Run("launch", "--json", "--max-new-tokens", "16", "--tp-size", "2"));
+        var tp2 = Json(Run("launch", "--json", "--max-new-tokens", "16", "--tp-size", "2", "--tp-workers", "thread"));
 
         tp1.GetProperty("selection").GetProperty("selected").GetString().Should().Be("cpu");
         tp1.GetProperty("plan").GetProperty("kvPoolTokens").GetInt32().Should().BePositive();

@@ -94,13 +94,6 @@ internal static class LaunchCommand
             return ExitCodes.InvalidInput;
         }
 
-        WorkerCommand? workerCommand = null;
-        if ((args.TpSize ?? 1) > 1 && !workers.InProcess && (workerCommand = WorkerLaunch.Command(out var problem)) is null)
-        {
-            error.WriteLine($"error: --tp-size {args.TpSize} runs one worker process per rank, but {problem}; pass --tp-workers thread to run the ranks in this process.");
-            return ExitCodes.InvalidInput;
-        }
-
         var progress = Progress.For(error);
         progress.Say("probing platforms…");
         var report = selectPlatform();
@@ -122,6 +115,16 @@ internal static class LaunchCommand
 
         try
         {
+            WorkerCommand? workerCommand = null;
+            if ((args.TpSize ?? 1) > 1 && !workers.InProcess)
+            {
+                // Arguments the platform refuses (more ranks than devices) are reported before any worker starts.
+                Engine.Validate(args, request, report.Platform);
+                workerCommand = WorkerLaunch.Command(out var problem)
+                    ?? throw new InvalidServerArgsException($"--tp-size {args.TpSize} runs one worker process per rank, but {problem}; pass --tp-workers thread to run the ranks in this process.");
+                progress.Say($"starting {args.TpSize} worker processes…");
+            }
+
             progress.Say($"setting up {args.ModelPath ?? "the model"} on {report.Platform.DeviceName} and generating…");
             var result = workerCommand is not null
                 ? WorkerGroup.Launch(args, request, report.Selected!, report.Platform, workerCommand, workers.Address, error)
