@@ -21,9 +21,11 @@ public sealed class CudaPlatform : Platform
 
     private readonly string _nvmlLibrary;
     private readonly string _cudaLibrary;
+    private readonly string? _ncclLibrary;
     private readonly Lock _lock = new();
     private readonly Dictionary<int, CudaDevice> _open = [];
     private CudaDriver? _driver;
+    private Nccl? _nccl;
 
     /// <summary>Creates the platform; touches no hardware and loads no library.</summary>
     public CudaPlatform()
@@ -34,10 +36,12 @@ public sealed class CudaPlatform : Platform
     /// <summary>Creates the platform with other library names or paths (tests load shims this way).</summary>
     /// <param name="nvmlLibrary">The NVML library name or absolute path.</param>
     /// <param name="cudaLibrary">The CUDA driver library name or absolute path.</param>
-    internal CudaPlatform(string nvmlLibrary, string cudaLibrary = CudaDriver.DefaultLibraryName)
+    /// <param name="ncclLibrary">The NCCL library name or path; null reads <see cref="Nccl.LibraryVariable"/>, else the loader's <c>libnccl.so.2</c>.</param>
+    internal CudaPlatform(string nvmlLibrary, string cudaLibrary = CudaDriver.DefaultLibraryName, string? ncclLibrary = null)
     {
         _nvmlLibrary = nvmlLibrary;
         _cudaLibrary = cudaLibrary;
+        _ncclLibrary = ncclLibrary;
     }
 
     /// <inheritdoc />
@@ -164,6 +168,28 @@ public sealed class CudaPlatform : Platform
 
         _driver = driver;
         return driver;
+    }
+
+    /// <summary>NCCL, loaded on first use by a tensor-parallel group.</summary>
+    /// <exception cref="NotSupportedException">It could not be loaded; the message says what to install or set.</exception>
+    internal Nccl LoadNccl()
+    {
+        lock (_lock)
+        {
+            if (_nccl is not null)
+            {
+                return _nccl;
+            }
+
+            var library = _ncclLibrary ?? (Environment.GetEnvironmentVariable(Nccl.LibraryVariable) is { Length: > 0 } configured ? configured : Nccl.DefaultLibraryName);
+            if (!Nccl.TryLoad(library, out var nccl, out var error))
+            {
+                throw new NotSupportedException(
+                    $"Tensor parallelism on cuda needs NCCL, and {error}. Install NCCL 2 (the libnccl2 package, or the nvidia-nccl wheel that PyTorch uses) and add its lib folder to LD_LIBRARY_PATH, or set {Nccl.LibraryVariable} to libnccl.so.2's path.");
+            }
+
+            return _nccl = nccl;
+        }
     }
 
     private string? DeviceUuid(int deviceIndex)

@@ -8,6 +8,8 @@ public sealed class CudaShims
     internal NativeShimBuild Nvml { get; } = NativeShim.Build("BuiltIn/Cuda/nvml_shim.c", "libnvidia-ml.so.1");
 
     internal NativeShimBuild Cuda { get; } = NativeShim.Build("BuiltIn/Cuda/cuda_shim.c", "libcuda.so.1");
+
+    internal NativeShimBuild Nccl { get; } = NativeShim.Build("BuiltIn/Cuda/nccl_shim.c", "libnccl.so.2");
 }
 
 /// <summary>
