@@ -52,6 +52,14 @@ for mode in inprocess process; do
 done
 SGL_PROBE_ISOLATION=process "$sgl" platforms list --json > "$out/list-isolated.json" 2>&1
 
+# NCCL for the tensor-parallel tests: the loader's libnccl.so.2, else the copy a PyTorch install carries.
+if [ -z "${SGL_NCCL_LIBRARY:-}" ] && ! ldconfig -p 2>/dev/null | grep -q 'libnccl.so.2'; then
+  nccl=$(python3 -c 'import nvidia.nccl, os; print(os.path.join(list(nvidia.nccl.__path__)[0], "lib", "libnccl.so.2"))' 2>/dev/null \
+    || find / -xdev -name 'libnccl.so.2' 2>/dev/null | head -1)
+  [ -n "$nccl" ] && [ -e "$nccl" ] && export SGL_NCCL_LIBRARY="$nccl"
+fi
+echo "## NCCL: ${SGL_NCCL_LIBRARY:-libnccl.so.2 by the loader search}" >> "$out/summary.txt"
+
 # The real-GPU tests: every device operation against the CPU reference in float32, float16 and bfloat16, the
 # tiny model's tokens against the CPU's with graph replay and eagerly, bfloat16 logits within tolerance,
 # every byte of device memory back after dispose, the 1B-class model with weights generated on the device.
@@ -64,4 +72,23 @@ grep -E "Total:|\[FAIL\]|\[SKIP\]" "$out/gpu-tests.txt" >> "$out/summary.txt"
 "$sgl" launch > "$out/launch.txt" 2>&1; echo "launch exit=$?" >> "$out/summary.txt"
 "$sgl" launch --json > "$out/launch.json" 2> "$out/launch.stderr"; echo "launch --json exit=$?" >> "$out/summary.txt"
 "$sgl" launch --model sgl-synthetic-1b --max-total-tokens 1024 --max-new-tokens 64 > "$out/launch-1b.txt" 2>&1; echo "launch 1b exit=$?" >> "$out/summary.txt"
+# Tensor parallelism: one worker process per rank, NCCL between them. With one GPU, --tp-size 2 must be refused
+# before any worker starts; with two or more, tp 2 must give tp 1's tokens (float32), and decode speed is compared.
+gpus=$(nvidia-smi --query-gpu=index --format=csv,noheader 2>/dev/null | wc -l)
+echo "## tensor parallelism ($gpus GPU(s))" >> "$out/summary.txt"
+if [ "$gpus" -lt 2 ]; then
+  "$sgl" launch --tp-size 2 > "$out/launch-tp2.txt" 2>&1; echo "launch --tp-size 2 on one GPU exit=$? (2 expected): $(grep error: "$out/launch-tp2.txt")" >> "$out/summary.txt"
+else
+  "$sgl" launch --json --max-new-tokens 64 > "$out/launch-tp1.json" 2>> "$out/launch-tp.stderr"; echo "tp1 exit=$?" >> "$out/summary.txt"
+  "$sgl" launch --json --max-new-tokens 64 --tp-size 2 > "$out/launch-tp2.json" 2>> "$out/launch-tp.stderr"; echo "tp2 exit=$?" >> "$out/summary.txt"
+  python3 - "$out" >> "$out/summary.txt" <<'PY'
+import json, sys
+a, b = (json.load(open(f"{sys.argv[1]}/launch-tp{n}.json")) for n in (1, 2))
+print("tp2 tokens == tp1 tokens:", a["outputTokenIds"] == b["outputTokenIds"], "| communicator:", b["plan"]["communicator"], "| worker processes:", b["plan"].get("workerProcesses"))
+PY
+  for tp in 1 2; do
+    "$sgl" launch --model sgl-synthetic-1b --max-total-tokens 1024 --max-new-tokens 256 --tp-size $tp > "$out/launch-1b-tp$tp.txt" 2>&1
+    echo "1B-class tp$tp exit=$?: $(grep -o 'decode [0-9]* steps in [0-9.]* ms = [0-9]* tokens/s' "$out/launch-1b-tp$tp.txt")" >> "$out/summary.txt"
+  done
+fi
 cat "$out/summary.txt"

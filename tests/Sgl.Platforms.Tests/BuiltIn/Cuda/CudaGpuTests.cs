@@ -134,6 +134,46 @@ public sealed class CudaGpuTests
             .Distinct()
             .ToList();
 
+    [Fact]
+    public void Nccl_sums_a_device_buffer_in_place_on_the_device_stream_eagerly_and_inside_a_cuda_graph()
+    {
+        // One GPU holds one NCCL rank (NCCL refuses two ranks on one device), so this is a group of one: it proves the
+        // library loads, the unique id and ncclCommInitRank's by-value ABI, and an all-reduce on a device pointer and
+        // the device's stream, captured and replayed. Two ranks need two GPUs (docs/hardware_support.md).
+        var platform = new CudaPlatform();
+        RequireGpu(platform);
+        Nccl nccl;
+        try
+        {
+            nccl = platform.LoadNccl();
+        }
+        catch (NotSupportedException e)
+        {
+            Assert.Skip(e.Message);
+            return;
+        }
+
+        using var device = (CudaDevice)platform.OpenDevice(0, 0)!;
+        using var communicator = platform.Serving.CreateCommunicator(device, new DeviceCommunicatorContext(0, 1, 0, new()))!;
+        using var buffer = device.Allocate(ElementType.Float32, new TensorShape(1, 4096));
+        var values = Enumerable.Range(0, 4096).Select(i => i * 0.5f).ToArray();
+        device.CopyToDevice<float>(values, buffer);
+        var allReduce = new AllReduceOperation(buffer);
+
+        communicator.AllReduce(allReduce);
+        using (var graphs = platform.Serving.CreateGraphRunner(device)!)
+        {
+            graphs.Capture(1, () => communicator.AllReduce(allReduce));
+            graphs.Run(1, () => communicator.AllReduce(allReduce));
+        }
+
+        var back = new float[values.Length];
+        device.CopyToHost<float>(buffer, back);
+        back.Should().Equal(values, "a group of one sums to itself");
+        communicator.Backend.Should().Be("nccl");
+        TestContext.Current.SendDiagnosticMessage($"NCCL {nccl.Version()} from {nccl.Path}");
+    }
+
     private static ProbeResult RequireGpu(CudaPlatform platform)
     {
         if (!NativeLibrary.TryLoad("libcuda.so.1", out var handle))
