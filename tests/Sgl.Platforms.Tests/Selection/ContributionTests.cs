@@ -167,6 +167,29 @@ public sealed class ContributionTests
     }
 
     [Fact]
+    public void A_type_exported_as_a_contribution_it_does_not_derive_from_is_left_out_naming_the_type_and_the_contract()
+    {
+        using var scenario = new SelectionScenario();
+        scenario.AddContribution("Vendor.Liar", """
+            using System.Composition;
+            using Sgl.Platforms;
+            using Sgl.Platforms.Contributions;
+
+            [Export(typeof(AttentionBackendContribution))]
+            [PlatformContribution("liar-attn", Extends = "cpu", Priority = 10)]
+            public sealed class LiarAttention { }
+            """);
+
+        var report = scenario.Resolve();
+
+        report.Selected.Should().Be("cpu", "a broken contribution never stops the platform");
+        var row = Row(report, "liar-attn");
+        row.Status.Should().Be(ContributionStatus.Failed);
+        row.Reason.Should().Contain("Exported contract type 'AttentionBackendContribution' is not assignable from part 'LiarAttention'").And.Contain("runs without it");
+        PlatformContributions.Of(report.Platform!).AttentionBackends.Should().BeEmpty();
+    }
+
+    [Fact]
     public void A_contribution_export_without_metadata_is_rejected_saying_what_the_vendor_must_add()
     {
         using var scenario = new SelectionScenario();

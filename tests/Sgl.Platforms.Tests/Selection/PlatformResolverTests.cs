@@ -234,12 +234,14 @@ public sealed class PlatformResolverTests
         scenario.Root.WithDeviceNode("zeta0");
         scenario.AddPlugin("acme", probeBody: "System.Threading.Thread.Sleep(30_000); return ProbeResult.NotPresent(\"late\");");
         scenario.AddPlugin("zeta");
-        scenario.Options.ProbeTimeoutMs = "1500";
+        // One deadline covers every probe, the quick one's JIT and load included: 1500 ms was too short for zeta on
+        // a 2-core machine under a load of 15, which made this test fail now and then.
+        scenario.Options.ProbeTimeoutMs = "4000";
 
         var report = scenario.Resolve();
 
         Candidate(report, "acme").Status.Should().Be(CandidateStatus.TimedOut);
-        Candidate(report, "acme").Reason.Should().Contain("1500 ms").And.Contain("SGL_PROBE_TIMEOUT_MS");
+        Candidate(report, "acme").Reason.Should().Contain("4000 ms").And.Contain("SGL_PROBE_TIMEOUT_MS");
         report.Selected.Should().Be("zeta");
     }
 
