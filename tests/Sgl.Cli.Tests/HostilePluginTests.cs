@@ -19,9 +19,9 @@ public sealed class HostilePluginTests : IDisposable
 
     public void Dispose() => _root.Dispose();
 
-    private Dictionary<string, string?> Environment(string probeBody, bool isolate = false, string? constructorBody = null, int priority = 200)
+    private Dictionary<string, string?> Environment(string? probeBody, bool isolate = false, string? constructorBody = null, int priority = 200, string? memberSource = null)
     {
-        var plugin = PluginCompiler.Compile(_plugins, "Vendor.Hostile", PluginCompiler.PlatformSource("hostile", priority: priority, probeBody: probeBody, constructorBody: constructorBody));
+        var plugin = PluginCompiler.Compile(_plugins, "Vendor.Hostile", PluginCompiler.PlatformSource("hostile", priority: priority, probeBody: probeBody, constructorBody: constructorBody, memberSource: memberSource));
         var environment = new Dictionary<string, string?>
         {
             ["SGL_SYSTEM_ROOT"] = _root.Root,
@@ -61,6 +61,35 @@ public sealed class HostilePluginTests : IDisposable
         result.ExitCode.Should().Be(0, result.Error);
         CandidateIn(result.Output, "hostile").GetProperty("status").GetString().Should().Be("NotPresent");
         result.Error.Should().Contain("hello from the acme probe").And.Contain("native banner without a newline").And.Contain("plugin code wrote to standard output");
+    }
+
+    [Fact]
+    public async Task A_platform_writing_to_stdout_while_it_runs_the_model_leaves_launch_json_valid_and_its_text_goes_to_stderr()
+    {
+        _root.WithDeviceNode("hostile0");
+        var openDevice = "protected override Sgl.Platforms.Devices.ComputeDevice? OpenDeviceCore(int rank, int deviceIndex) { "
+            + WritesToStdout("hello from the device layer", "native kernel banner") + " return null; }";
+
+        var result = await SglProcess.RunAsync(Environment(probeBody: null, memberSource: openDevice), "launch", "--json", "--max-new-tokens", "4");
+
+        result.ExitCode.Should().Be(0, result.Error);
+        JsonDocument.Parse(result.Output).RootElement.GetProperty("outputTokenIds").GetArrayLength().Should().Be(4);
+        result.Error.Should().Contain("plugin code wrote to standard output while the selected platform ran the model")
+            .And.Contain("hello from the device layer").And.Contain("native kernel banner");
+    }
+
+    [Fact]
+    public async Task A_platform_that_ends_the_process_while_it_runs_the_model_exits_70_saying_so()
+    {
+        _root.WithDeviceNode("hostile0");
+        const string OpenDevice = "protected override Sgl.Platforms.Devices.ComputeDevice? OpenDeviceCore(int rank, int deviceIndex) { System.Environment.Exit(0); return null; }";
+
+        var result = await SglProcess.RunAsync(Environment(probeBody: null, memberSource: OpenDevice), "launch", "--json");
+
+        result.ExitCode.Should().Be(70, "a plugin's exit must not pass for a finished run");
+        result.Output.Should().BeEmpty();
+        result.Error.Should().Contain("plugin code ended the process (exit code 0) while the selected platform ran the model (platform 'hostile' running the model)")
+            .And.Contain("The run did not finish");
     }
 
     [Fact]

@@ -126,9 +126,16 @@ internal static class LaunchCommand
             }
 
             progress.Say($"setting up {args.ModelPath ?? "the model"} on {report.Platform.DeviceName} and generating…");
-            var result = workerCommand is not null
-                ? WorkerGroup.Launch(args, request, report.Selected!, report.Platform, workerCommand, workers.Address, error)
-                : Engine.Generate(args, request, report.Platform);
+            GenerationResult result;
+            // The platform's code runs the model: what it writes to stdout goes to stderr, so --json stays one object.
+            using (PluginCodeGuard.Enter(GuardedPhase.Run))
+            {
+                PluginCodeGuard.Note($"platform '{report.Selected}' running {args.ModelPath ?? "the model"}");
+                result = workerCommand is not null
+                    ? WorkerGroup.Launch(args, request, report.Selected!, report.Platform, workerCommand, workers.Address, error)
+                    : Engine.Generate(args, request, report.Platform);
+            }
+
             if (json)
             {
                 output.WriteLine(JsonSerializer.Serialize(LaunchOutput.From(report, request, result), LaunchJsonContext.Default.LaunchOutput));

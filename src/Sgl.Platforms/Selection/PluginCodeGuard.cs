@@ -31,6 +31,7 @@ internal static partial class PluginCodeGuard
     private static int _savedDescriptor = -1;
     private static FileStream? _native;
     private static string? _activity;
+    private static GuardedPhase _phase;
 
     /// <summary>
     /// Set by a process whose standard output is its own output (the <c>sgl</c> CLI, the probe host). Off in
@@ -39,12 +40,14 @@ internal static partial class PluginCodeGuard
     public static bool ProtectStandardOutput { get; set; }
 
     /// <summary>Opens a scope in which plugin code runs.</summary>
-    public static Scope Enter()
+    /// <param name="phase">What the process is doing, for the messages (the outermost scope's phase is used).</param>
+    public static Scope Enter(GuardedPhase phase = GuardedPhase.Resolution)
     {
         lock (Gate)
         {
             if (_depth++ == 0)
             {
+                _phase = phase;
                 AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
                 if (ProtectStandardOutput)
                 {
@@ -75,7 +78,7 @@ internal static partial class PluginCodeGuard
         if (!string.IsNullOrEmpty(captured))
         {
             var error = Console.Error;
-            error.WriteLine("sgl: plugin code wrote to standard output while platforms were resolved; it is shown here instead, so that sgl's own output stays intact:");
+            error.WriteLine($"sgl: plugin code wrote to standard output {During(_phase)}; it is shown here instead, so that sgl's own output stays intact:");
             error.Write(captured);
             if (!captured.EndsWith('\n'))
             {
@@ -172,12 +175,18 @@ internal static partial class PluginCodeGuard
             error.Write(captured);
         }
 
-        error.WriteLine(
-            $"error: plugin code ended the process (exit code {Environment.ExitCode}) while platforms were being resolved{(activity is null ? "" : $" ({activity})")}. " +
-            $"No platform was selected; the process exits with {ExitDuringResolution}. Remove or fix the plugin (run 'sgl platforms list' with SGL_PROBE_ISOLATION=process to see which), or set SGL_PLATFORM to a platform that works.");
+        error.WriteLine(_phase == GuardedPhase.Resolution
+            ? $"error: plugin code ended the process (exit code {Environment.ExitCode}) {During(_phase)}{(activity is null ? "" : $" ({activity})")}. " +
+              $"No platform was selected; the process exits with {ExitDuringResolution}. Remove or fix the plugin (run 'sgl platforms list' with SGL_PROBE_ISOLATION=process to see which), or set SGL_PLATFORM to a platform that works."
+            : $"error: plugin code ended the process (exit code {Environment.ExitCode}) {During(_phase)}{(activity is null ? "" : $" ({activity})")}. " +
+              $"The run did not finish; the process exits with {ExitDuringResolution}. Report it to the platform's vendor, or set SGL_PLATFORM to another platform.");
         error.Flush();
         Environment.ExitCode = ExitDuringResolution;
     }
+
+    private static string During(GuardedPhase phase) => phase == GuardedPhase.Resolution
+        ? "while platforms were being resolved"
+        : "while the selected platform ran the model";
 
     /// <summary>Keeps the first <see cref="MaxShownChars"/> characters written and counts the rest, so plugin output cannot fill memory.</summary>
     private sealed class BoundedCapture : TextWriter
@@ -226,4 +235,14 @@ internal static partial class PluginCodeGuard
         [LibraryImport("libc")]
         public static partial int fflush(IntPtr stream);
     }
+}
+
+/// <summary>What a process is doing while plugin code runs under <see cref="PluginCodeGuard"/>.</summary>
+internal enum GuardedPhase
+{
+    /// <summary>Discovering, constructing and probing platforms.</summary>
+    Resolution,
+
+    /// <summary>The selected platform (and its contributions) running a model.</summary>
+    Run,
 }
