@@ -6,8 +6,8 @@ namespace Sgl.Cli;
 /// <summary>
 /// The exit codes of every <c>sgl</c> command: 0 success; 1 no platform could be selected; 2 a setting or
 /// argument is invalid; 3 the operation could not finish (a launch stopped short, an install, removal or
-/// restore failed and left the home as it was); 70 plugin code ended the process while platforms were being
-/// resolved (set by <see cref="Sgl.Platforms.Selection.PluginCodeGuard"/>).
+/// restore failed and left the home as it was, a worker process failed); 70 plugin code ended the process while
+/// platforms were being resolved or while <c>sgl launch</c> ran the model (set by <see cref="Sgl.Platforms.Selection.PluginCodeGuard"/>).
 /// </summary>
 internal static class ExitCodes
 {
