@@ -23,7 +23,7 @@ public sealed class CudaDeviceTests(CudaShims shims)
     [Fact]
     public void Every_operation_matches_the_cpu_reference_in_every_element_type()
     {
-        var platform = Probed();
+        var platform = shims.Probed();
         using var device = platform.OpenDevice(0, 0)!;
 
         var results = DeviceConformance.Check(device, platform.Capabilities.Operations, platform.Capabilities.ElementTypes, seed: 11);
@@ -35,7 +35,7 @@ public sealed class CudaDeviceTests(CudaShims shims)
     [Fact]
     public void The_tiny_model_generates_the_cpu_tokens_replaying_a_cuda_graph_and_eagerly()
     {
-        var platform = Probed();
+        var platform = shims.Probed();
         using var cpu = new FakeSystemRoot().WithCpuInfo("reference", 2).WithMemInfo(8L << 30, 4L << 30);
         var reference = new Sgl.Platforms.BuiltIn.Cpu.CpuPlatform();
         reference.Probe(new ProbeContext(cpu.View()));
@@ -61,7 +61,7 @@ public sealed class CudaDeviceTests(CudaShims shims)
     [InlineData(ElementType.Float16)]
     public void Half_precision_runs_every_operation_on_the_device(ElementType elementType)
     {
-        var platform = Probed();
+        var platform = shims.Probed();
 
         var result = Engine.Generate(new ServerArgs { MaxTotalTokens = 64, DataType = elementType }, Request, platform);
 
@@ -74,7 +74,7 @@ public sealed class CudaDeviceTests(CudaShims shims)
     [Fact]
     public void Disposing_after_a_run_releases_every_allocation_stream_module_graph_and_pinned_buffer()
     {
-        var platform = Probed();
+        var platform = shims.Probed();
         var before = LiveObjects();
 
         Engine.Generate(new ServerArgs { MaxTotalTokens = 64 }, Request, platform);
@@ -85,7 +85,7 @@ public sealed class CudaDeviceTests(CudaShims shims)
     [Fact]
     public void A_kv_pool_too_large_for_the_device_gives_the_sizes_and_keeps_nothing()
     {
-        var platform = Probed();
+        var platform = shims.Probed();
         using var env = NativeEnvironment.Set(("CUDA_SHIM_TOTAL_BYTES", (64L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture)));
         var before = LiveObjects();
 
@@ -99,7 +99,7 @@ public sealed class CudaDeviceTests(CudaShims shims)
     [Fact]
     public void Running_out_of_memory_part_way_through_setting_up_leaks_nothing()
     {
-        var platform = Probed();
+        var platform = shims.Probed();
         var before = LiveObjects();
         var made = ShimCounter("cuShimAllocationsMade");
         using var env = NativeEnvironment.Set(("CUDA_SHIM_FAIL_ALLOC_AFTER", (made + 40).ToString(System.Globalization.CultureInfo.InvariantCulture)));
@@ -113,7 +113,7 @@ public sealed class CudaDeviceTests(CudaShims shims)
     [Fact]
     public void Ptx_the_driver_refuses_gives_the_drivers_message_and_what_to_update()
     {
-        var platform = Probed();
+        var platform = shims.Probed();
         var before = LiveObjects();
         using var env = NativeEnvironment.Set(("CUDA_SHIM_MODULE_RESULT", "222"));
 
@@ -127,7 +127,7 @@ public sealed class CudaDeviceTests(CudaShims shims)
     [Fact]
     public void Contributions_reach_cuda_memory_by_device_address_and_enqueue_on_the_devices_stream()
     {
-        var platform = Probed();
+        var platform = shims.Probed();
         using var device = platform.OpenDevice(0, 0)!;
         using var buffer = device.Allocate(ElementType.Float32, new TensorShape(4, 8));
 
@@ -143,7 +143,7 @@ public sealed class CudaDeviceTests(CudaShims shims)
     [Fact]
     public void A_step_that_copies_while_a_graph_is_captured_is_refused_and_the_stream_stays_usable()
     {
-        var platform = Probed();
+        var platform = shims.Probed();
         using var device = platform.OpenDevice(0, 0)!;
         using var runner = platform.Serving.CreateGraphRunner(device)!;
         using var buffer = device.Allocate(ElementType.Int32, new TensorShape(1, 1));
@@ -160,7 +160,7 @@ public sealed class CudaDeviceTests(CudaShims shims)
     [Fact]
     public void Cu_init_failure_is_reported_with_the_driver_message()
     {
-        var platform = Probed();
+        var platform = shims.Probed();
         using var env = NativeEnvironment.Set(("CUDA_SHIM_INIT_RESULT", "100"));
 
         var act = () => platform.OpenDevice(0, 0);
@@ -172,7 +172,7 @@ public sealed class CudaDeviceTests(CudaShims shims)
     [Fact]
     public void A_device_the_driver_does_not_have_names_the_rank_and_cuda_visible_devices()
     {
-        var platform = Probed(devices: 4);
+        var platform = shims.Probed(devices: 4);
         using var env = NativeEnvironment.Set(("CUDA_SHIM_DEVICE_COUNT", "1"));
 
         var act = () => platform.OpenDevice(3, 3);
@@ -191,17 +191,6 @@ public sealed class CudaDeviceTests(CudaShims shims)
         var act = () => platform.OpenDevice(0, 0);
 
         act.Should().Throw<CudaException>().WithMessage("*/nonexistent/sgl-tests/libcuda.so.1 could not be loaded*LD_LIBRARY_PATH*");
-    }
-
-    private CudaPlatform Probed(int devices = 1)
-    {
-        var nvml = shims.Nvml.PathOrSkip();
-        var cuda = shims.Cuda.PathOrSkip();
-        using var env = NativeEnvironment.Set(("NVML_SHIM_DEVICE_COUNT", devices.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        using var root = new FakeSystemRoot();
-        var platform = new CudaPlatform(nvml, cuda);
-        platform.Probe(new ProbeContext(root.View())).Status.Should().Be(ProbeStatus.Available);
-        return platform;
     }
 
     private (int Allocations, int Pinned, int Streams, int Modules, int Graphs) LiveObjects() =>

@@ -1,3 +1,7 @@
+using System.Globalization;
+using Sgl.Platforms.BuiltIn.Cuda;
+using Sgl.Platforms.Probing;
+using Sgl.Platforms.Testing;
 using Sgl.Platforms.Tests.Support;
 
 namespace Sgl.Platforms.Tests.BuiltIn.Cuda;
@@ -10,6 +14,20 @@ public sealed class CudaShims
     internal NativeShimBuild Cuda { get; } = NativeShim.Build("BuiltIn/Cuda/cuda_shim.c", "libcuda.so.1");
 
     internal NativeShimBuild Nccl { get; } = NativeShim.Build("BuiltIn/Cuda/nccl_shim.c", "libnccl.so.2");
+
+    /// <summary>A cuda platform on the NVML and libcuda shims, probed Available with <paramref name="devices"/> GPUs.</summary>
+    /// <param name="devices">GPUs the NVML shim reports.</param>
+    /// <param name="ncclLibrary">The NCCL library the platform loads for tp &gt; 1 (the shim's path, or a missing one).</param>
+    internal CudaPlatform Probed(int devices = 1, string? ncclLibrary = null)
+    {
+        var nvml = Nvml.PathOrSkip();
+        var cuda = Cuda.PathOrSkip();
+        using var env = NativeEnvironment.Set(("NVML_SHIM_DEVICE_COUNT", devices.ToString(CultureInfo.InvariantCulture)));
+        using var root = new FakeSystemRoot();
+        var platform = new CudaPlatform(nvml, cuda, ncclLibrary);
+        platform.Probe(new ProbeContext(root.View())).Status.Should().Be(ProbeStatus.Available);
+        return platform;
+    }
 }
 
 /// <summary>

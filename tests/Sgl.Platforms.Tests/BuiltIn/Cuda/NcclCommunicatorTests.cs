@@ -22,7 +22,7 @@ public sealed class NcclCommunicatorTests(CudaShims shims)
     [Fact]
     public void Two_ranks_all_reduce_through_nccl_on_the_device_stream_and_generate_the_cpu_tokens()
     {
-        var platform = Probed(devices: 2, shims.Nccl.PathOrSkip());
+        var platform = shims.Probed(devices: 2, shims.Nccl.PathOrSkip());
         using var env = NativeEnvironment.Set(("CUDA_SHIM_DEVICE_COUNT", "2"));
         var before = Counter("ncclShimAllReduces");
 
@@ -40,7 +40,7 @@ public sealed class NcclCommunicatorTests(CudaShims shims)
     [Fact]
     public void Bfloat16_activations_are_summed_as_nccl_bfloat16()
     {
-        var platform = Probed(devices: 2, shims.Nccl.PathOrSkip());
+        var platform = shims.Probed(devices: 2, shims.Nccl.PathOrSkip());
         using var env = NativeEnvironment.Set(("CUDA_SHIM_DEVICE_COUNT", "2"));
 
         var result = Engine.Generate(new ServerArgs { TpSize = 2, MaxTotalTokens = 64, DisableGraphCapture = true, DataType = ElementType.BFloat16 }, Request, platform);
@@ -52,7 +52,7 @@ public sealed class NcclCommunicatorTests(CudaShims shims)
     [Fact]
     public void A_rank_that_cannot_join_the_group_is_named_with_nccls_own_reason()
     {
-        var platform = Probed(devices: 2, shims.Nccl.PathOrSkip());
+        var platform = shims.Probed(devices: 2, shims.Nccl.PathOrSkip());
         using var env = NativeEnvironment.Set(("CUDA_SHIM_DEVICE_COUNT", "2"), ("NCCL_SHIM_INIT_RESULT", "2"));
 
         var act = () => Engine.Generate(new ServerArgs { TpSize = 2, MaxTotalTokens = 64, DisableGraphCapture = true }, Request, platform);
@@ -64,7 +64,7 @@ public sealed class NcclCommunicatorTests(CudaShims shims)
     [Fact]
     public void Without_nccl_tensor_parallelism_stops_at_setup_saying_what_to_install()
     {
-        var platform = Probed(devices: 2, "/nonexistent/sgl-tests/libnccl.so.2");
+        var platform = shims.Probed(devices: 2, "/nonexistent/sgl-tests/libnccl.so.2");
         using var env = NativeEnvironment.Set(("CUDA_SHIM_DEVICE_COUNT", "2"));
 
         var act = () => Engine.Generate(new ServerArgs { TpSize = 2, MaxTotalTokens = 64, DisableGraphCapture = true }, Request, platform);
@@ -80,17 +80,6 @@ public sealed class NcclCommunicatorTests(CudaShims shims)
         var reference = new Sgl.Platforms.BuiltIn.Cpu.CpuPlatform();
         reference.Probe(new ProbeContext(cpu.View()));
         return Engine.Generate(new ServerArgs { MaxTotalTokens = 64 }, Request, reference).OutputTokenIds;
-    }
-
-    private CudaPlatform Probed(int devices, string nccl)
-    {
-        var nvml = shims.Nvml.PathOrSkip();
-        var cuda = shims.Cuda.PathOrSkip();
-        using var env = NativeEnvironment.Set(("NVML_SHIM_DEVICE_COUNT", devices.ToString(CultureInfo.InvariantCulture)));
-        using var root = new FakeSystemRoot();
-        var platform = new CudaPlatform(nvml, cuda, nccl);
-        platform.Probe(new ProbeContext(root.View())).Status.Should().Be(ProbeStatus.Available);
-        return platform;
     }
 
     private unsafe int Counter(string name) =>
