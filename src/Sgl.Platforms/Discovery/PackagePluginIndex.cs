@@ -1,0 +1,125 @@
+using System.Text.Json;
+using Sgl.Platforms.Matching;
+using Sgl.Platforms.Selection;
+
+namespace Sgl.Platforms.Discovery;
+
+/// <summary>
+/// The index a package plugin's manifest item carries into the application at build time
+/// (<c>[assembly: PlatformPlugin("Vendor.Plugin", Index = "[…]")]</c>): the same entries as the lock file's index, so
+/// the cold path matches a package plugin's hardware without reading its assembly. An index that cannot be used is not
+/// fatal: the assembly is read as without one, and its rows say what was wrong with the index.
+/// </summary>
+internal sealed class PackagePluginIndex
+{
+    private PackagePluginIndex(string assemblyName, IReadOnlyList<LockedPlatform>? entries, string? problem)
+    {
+        AssemblyName = assemblyName;
+        Entries = entries;
+        Problem = problem;
+    }
+
+    public string AssemblyName { get; }
+
+    /// <summary>The well-formed entries, or null when the index is malformed.</summary>
+    public IReadOnlyList<LockedPlatform>? Entries { get; }
+
+    /// <summary>What is wrong with the index, or null when it is usable.</summary>
+    public string? Problem { get; }
+
+    /// <summary>The file name the index's entries must name: the plugin assembly itself.</summary>
+    public static string AssemblyFile(string assemblyName) => assemblyName + ".dll";
+
+    /// <summary>Parses and checks the index of plugin assembly <paramref name="assemblyName"/>; never throws.</summary>
+    public static PackagePluginIndex Parse(string assemblyName, string json)
+    {
+        List<LockedPlatform>? entries;
+        try
+        {
+            entries = JsonSerializer.Deserialize(json, PlatformsLockJsonContext.Default.ListLockedPlatform);
+        }
+        catch (JsonException e)
+        {
+            return new(assemblyName, null, $"it is not a valid index ({(string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "" : e.Path + ": ")}{Cut(e.Message)})");
+        }
+
+        if (entries is null)
+        {
+            return new(assemblyName, null, "it is null instead of a list of platforms");
+        }
+
+        var file = AssemblyFile(assemblyName);
+        foreach (var entry in entries)
+        {
+            if (PlatformIndex.Problem(entry) is { } problem)
+            {
+                return new(assemblyName, null, problem);
+            }
+
+            if (!string.Equals(entry.Assembly, file, StringComparison.OrdinalIgnoreCase))
+            {
+                return new(assemblyName, null, $"platform '{entry.Name}' names assembly '{entry.Assembly}', not '{file}'");
+            }
+        }
+
+        var duplicate = entries.GroupBy(e => e.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        return duplicate is not null
+            ? new(assemblyName, null, $"platform '{duplicate.Key}' is listed twice")
+            : new(assemblyName, entries, null);
+    }
+
+    /// <summary>NotPresent rows when the index is usable and every platform it lists has its hardware absent; otherwise null.</summary>
+    public List<PlatformCandidate>? NotPresent(HardwareMatcher matcher, string display) =>
+        Entries is null ? null : PlatformIndex.NotPresent(Entries, matcher, (entry, rules) => PlatformIndex.NotPresentRow(entry, rules, CandidateSource.Package,
+            display, "", $"from the application's build-time index of {AssemblyName}; the assembly was not opened"));
+
+    /// <summary>
+    /// Sets each row read from the assembly's <see cref="PlatformCandidate.Notice"/> to what the index got wrong about it:
+    /// the index was malformed, or it disagrees with the assembly (which wins). Platforms the index lists but the
+    /// assembly does not are reported on the first row.
+    /// </summary>
+    public void ReportOn(IReadOnlyList<PlatformCandidate> fromAssembly)
+    {
+        if (fromAssembly.Count == 0)
+        {
+            return;
+        }
+
+        if (Problem is not null)
+        {
+            var notice = $"The build-time index of {AssemblyName} in the application is malformed ({Problem}); the assembly was read instead. " + Advice;
+            foreach (var candidate in fromAssembly)
+            {
+                candidate.Notice = notice;
+            }
+
+            return;
+        }
+
+        var missing = Entries!.Where(e => fromAssembly.All(c => c.Name != e.Name)).Select(e => $"the index lists platform '{e.Name}', which the assembly does not export").ToList();
+        for (var i = 0; i < fromAssembly.Count; i++)
+        {
+            var candidate = fromAssembly[i];
+            var differences = PlatformIndex.Differences(Entries!.FirstOrDefault(e => e.Name == candidate.Name), candidate);
+            if (i == 0)
+            {
+                differences.AddRange(missing);
+            }
+
+            if (differences.Count > 0)
+            {
+                candidate.Notice = $"The build-time index of {AssemblyName} in the application disagrees with the assembly ({string.Join("; ", differences)}); the assembly's metadata was used. " + Advice;
+            }
+        }
+    }
+
+    private const string Advice =
+        "The index comes from the Index metadata of the package's <SglPlatformPlugin> item: the vendor must make it match the assembly " +
+        "(the conformance suite prints the right one); if the application was built against another version of the package than it deploys, rebuild it.";
+
+    private static string Cut(string message)
+    {
+        var cut = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        return (cut > 0 ? message[..cut] : message).TrimEnd('.');
+    }
+}
