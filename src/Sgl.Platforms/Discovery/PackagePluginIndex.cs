@@ -113,6 +113,89 @@ internal sealed class PackagePluginIndex
         }
     }
 
+    /// <summary>
+    /// The index of a plugin assembly as a package's manifest item carries it: one line of JSON, PCI ids and classes as
+    /// hex strings (as <c>lspci -nn</c> shows them), read back by <see cref="Parse"/> to the same entries.
+    /// </summary>
+    public static string Format(IEnumerable<LockedPlatform> entries)
+    {
+        using var buffer = new MemoryStream();
+        // Relaxed escaping keeps globs such as "card+*" readable; every value is checked to be a plain name or glob first.
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            json.WriteStartArray();
+            foreach (var entry in entries)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", entry.Name);
+                json.WriteString("kind", entry.Kind);
+                json.WriteNumber("priority", entry.Priority);
+                if (entry.Contract is not null)
+                {
+                    json.WriteString("contract", entry.Contract);
+                }
+
+                json.WriteString("assembly", entry.Assembly);
+                json.WriteStartArray("match");
+                foreach (var rule in (entry.Match ?? []).Select(r => r.ToRule())) // ToRule: lists a reader left out are null
+                {
+                    json.WriteStartObject();
+                    if (rule.PciVendor is { } vendor)
+                    {
+                        json.WriteString("pciVendor", Hex(vendor, 4));
+                    }
+
+                    WriteHex(json, "pciDevices", rule.PciDevices, classes: false);
+                    WriteHex(json, "pciClasses", rule.PciClasses, classes: true);
+                    WriteStrings(json, "deviceNodes", rule.DeviceNodes);
+                    WriteStrings(json, "kernelDrivers", rule.KernelDrivers);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteHex(Utf8JsonWriter json, string name, IReadOnlyList<ushort> values, bool classes)
+    {
+        if (values.Count == 0)
+        {
+            return;
+        }
+
+        json.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            json.WriteStringValue(Hex(value, classes && value <= 0xff ? 2 : 4));
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter json, string name, IReadOnlyList<string> values)
+    {
+        if (values.Count == 0)
+        {
+            return;
+        }
+
+        json.WriteStartArray(name);
+        foreach (var value in values)
+        {
+            json.WriteStringValue(value);
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static string Hex(ushort value, int digits) => "0x" + value.ToString("x" + digits.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
+
     private const string Advice =
         "The index comes from the Index metadata of the package's <SglPlatformPlugin> item: the vendor must make it match the assembly " +
         "(the conformance suite prints the right one); if the application was built against another version of the package than it deploys, rebuild it.";

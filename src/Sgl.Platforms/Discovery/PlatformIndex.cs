@@ -44,7 +44,7 @@ internal static class PlatformIndex
 
         if (entry.Match is null || entry.Match.Any(r => r is null))
         {
-            return $"platform '{entry.Name}' has a null rule list or rule";
+            return $"platform '{entry.Name}' has no \"match\" list or a null rule in it (write \"match\":[] for a platform that declares no rule)";
         }
 
         foreach (var rule in entry.Match)

@@ -150,6 +150,19 @@ public sealed class PackagePluginIndexTests : IDisposable
             .And.Equal("[HardwareMatch(PciVendor = 0x1ed5, PciClasses = [0x03, 0x12])]", "[HardwareMatch(DeviceNodes = [\"acme*\"])]");
     }
 
+    [Fact]
+    public void The_index_the_kit_prints_reads_back_to_the_same_entries()
+    {
+        var written = Index("acme", "Vendor.Acme", """[{"pciVendor":"0x1ed5","pciDevices":["0x0400"],"pciClasses":["0x03","0x0302"],"deviceNodes":["acme*","accel/card+*"],"kernelDrivers":["acme_drv"]}]""");
+
+        var parsed = PackagePluginIndex.Parse("Vendor.Acme", written);
+
+        parsed.Problem.Should().BeNull();
+        PackagePluginIndex.Format(parsed.Entries!).Should().Be(written);
+        var sparse = Index("acme", "Vendor.Acme", MusaLikeRules); // lists left out read as null, and are left out again
+        PackagePluginIndex.Format(PackagePluginIndex.Parse("Vendor.Acme", sparse).Entries!).Should().Be(sparse);
+    }
+
     public void Dispose()
     {
         _root.Dispose();
