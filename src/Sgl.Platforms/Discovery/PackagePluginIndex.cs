@@ -36,19 +36,19 @@ internal sealed class PackagePluginIndex
         List<LockedPlatform>? entries;
         try
         {
-            entries = JsonSerializer.Deserialize(json, PlatformsLockJsonContext.Default.ListLockedPlatform);
+            entries = PackagePluginIndexReader.Read(json);
         }
         catch (JsonException e)
         {
-            return new(assemblyName, null, $"it is not a valid index ({(string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "" : e.Path + ": ")}{Cut(e.Message)})");
+            return new(assemblyName, null, $"it is not a valid index ({e.Message.TrimEnd('.')})");
         }
-
         if (entries is null)
         {
             return new(assemblyName, null, "it is null instead of a list of platforms");
         }
 
         var file = AssemblyFile(assemblyName);
+        var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in entries)
         {
             if (PlatformIndex.Problem(entry) is { } problem)
@@ -60,12 +60,14 @@ internal sealed class PackagePluginIndex
             {
                 return new(assemblyName, null, $"platform '{entry.Name}' names assembly '{entry.Assembly}', not '{file}'");
             }
+
+            if (!names.Add(entry.Name))
+            {
+                return new(assemblyName, null, $"platform '{entry.Name}' is listed twice");
+            }
         }
 
-        var duplicate = entries.GroupBy(e => e.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        return duplicate is not null
-            ? new(assemblyName, null, $"platform '{duplicate.Key}' is listed twice")
-            : new(assemblyName, entries, null);
+        return new(assemblyName, entries, null);
     }
 
     /// <summary>NotPresent rows when the index is usable and every platform it lists has its hardware absent; otherwise null.</summary>
@@ -96,14 +98,26 @@ internal sealed class PackagePluginIndex
             return;
         }
 
-        var missing = Entries!.Where(e => fromAssembly.All(c => c.Name != e.Name)).Select(e => $"the index lists platform '{e.Name}', which the assembly does not export").ToList();
+        var entries = Entries!;
         for (var i = 0; i < fromAssembly.Count; i++)
         {
             var candidate = fromAssembly[i];
-            var differences = PlatformIndex.Differences(Entries!.FirstOrDefault(e => e.Name == candidate.Name), candidate);
+            LockedPlatform? entry = null;
+            foreach (var e in entries)
+            {
+                entry = e.Name == candidate.Name ? e : entry;
+            }
+
+            var differences = PlatformIndex.Differences(entry, candidate);
             if (i == 0)
             {
-                differences.AddRange(missing);
+                foreach (var e in entries)
+                {
+                    if (!fromAssembly.Any(c => c.Name == e.Name))
+                    {
+                        differences.Add($"the index lists platform '{e.Name}', which the assembly does not export");
+                    }
+                }
             }
 
             if (differences.Count > 0)
@@ -200,9 +214,4 @@ internal sealed class PackagePluginIndex
         "The index comes from the Index metadata of the package's <SglPlatformPlugin> item: the vendor must make it match the assembly " +
         "(the conformance suite prints the right one); if the application was built against another version of the package than it deploys, rebuild it.";
 
-    private static string Cut(string message)
-    {
-        var cut = message.IndexOf(" Path: ", StringComparison.Ordinal);
-        return (cut > 0 ? message[..cut] : message).TrimEnd('.');
-    }
 }

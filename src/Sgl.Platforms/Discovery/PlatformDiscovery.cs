@@ -98,7 +98,16 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, ApplicationMa
 
         var first = candidates.Count;
         AddFromAssembly(candidates, location, CandidateSource.Package, contributions: Contributions);
-        index.ReportOn(candidates.Skip(first).Where(c => c.IsPending).ToList());
+        var read = new List<PlatformCandidate>();
+        for (var i = first; i < candidates.Count; i++)
+        {
+            if (candidates[i].IsPending)
+            {
+                read.Add(candidates[i]);
+            }
+        }
+
+        index.ReportOn(read);
     }
 
     /// <summary>Plugins installed by <c>sgl platforms install</c>, verified against the lock file before they are read.</summary>

@@ -37,7 +37,7 @@ internal static class PlatformIndex
             return $"'{entry.Name}' is not a platform name";
         }
 
-        if (!Enum.TryParse<PlatformEnum>(entry.Kind, out _) || int.TryParse(entry.Kind, out _))
+        if (!TryParseKind(entry.Kind, out _))
         {
             return $"platform '{entry.Name}' has kind '{entry.Kind}', which is not a PlatformEnum name";
         }
@@ -75,7 +75,12 @@ internal static class PlatformIndex
         var rows = new List<PlatformCandidate>(entries.Count);
         foreach (var entry in entries)
         {
-            var rules = entry.Match.Select(r => r.ToRule()).ToList();
+            var rules = new List<HardwareRule>(entry.Match.Count);
+            foreach (var rule in entry.Match)
+            {
+                rules.Add(rule.ToRule());
+            }
+
             if (rules.Count == 0 || matcher.Evaluate(rules) != MatchVerdict.NoMatch)
             {
                 return null;
@@ -91,7 +96,7 @@ internal static class PlatformIndex
     public static PlatformCandidate NotPresentRow(LockedPlatform entry, IReadOnlyList<HardwareRule> rules, CandidateSource source, string display, string version, string whence) => new()
     {
         Name = entry.Name,
-        Metadata = new PlatformMetadata { Name = entry.Name, Kind = Enum.Parse<PlatformEnum>(entry.Kind), Priority = entry.Priority },
+        Metadata = new PlatformMetadata { Name = entry.Name, Kind = TryParseKind(entry.Kind, out var kind) ? kind : PlatformEnum.Oot, Priority = entry.Priority },
         Source = source,
         AssemblyDisplay = display,
         Version = version,
@@ -127,13 +132,91 @@ internal static class PlatformIndex
             differences.Add($"contract {entry.Contract ?? "none"} in the index, {fromAssembly.ContractVersion?.ToString() ?? "none"} in the assembly");
         }
 
-        var indexed = string.Join("; ", (entry.Match ?? []).Select(r => r.ToRule().Quote()));
-        var declared = string.Join("; ", fromAssembly.HardwareRules.Select(r => r.Quote()));
-        if (indexed != declared)
+        if (!SameRules(entry.Match ?? [], fromAssembly.HardwareRules))
         {
+            var indexed = string.Join("; ", (entry.Match ?? []).Select(r => r.ToRule().Quote()));
+            var declared = string.Join("; ", fromAssembly.HardwareRules.Select(r => r.Quote()));
             differences.Add($"hardware rules {(indexed.Length == 0 ? "none" : indexed)} in the index, {(declared.Length == 0 ? "none" : declared)} in the assembly");
         }
 
         return differences;
+    }
+
+    /// <summary>
+    /// A <see cref="PlatformEnum"/> member by name. A switch rather than <c>Enum.TryParse</c>, whose generic instantiation is
+    /// jitted at every start that reads an index (and which would also take "6" or "oot").
+    /// </summary>
+    public static bool TryParseKind(string? kind, out PlatformEnum value)
+    {
+        value = kind switch
+        {
+            nameof(PlatformEnum.Cuda) => PlatformEnum.Cuda,
+            nameof(PlatformEnum.Rocm) => PlatformEnum.Rocm,
+            nameof(PlatformEnum.Npu) => PlatformEnum.Npu,
+            nameof(PlatformEnum.Xpu) => PlatformEnum.Xpu,
+            nameof(PlatformEnum.Hpu) => PlatformEnum.Hpu,
+            nameof(PlatformEnum.Cpu) => PlatformEnum.Cpu,
+            nameof(PlatformEnum.Oot) => PlatformEnum.Oot,
+            _ => (PlatformEnum)(-1),
+        };
+        return (int)value >= 0;
+    }
+
+    /// <summary>True when the index's rules are the assembly's, in order; compared field by field so that agreement costs no formatting.</summary>
+    private static bool SameRules(List<LockedRule> indexed, IReadOnlyList<HardwareRule> declared)
+    {
+        if (indexed.Count != declared.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < indexed.Count; i++)
+        {
+            var a = indexed[i].ToRule();
+            var b = declared[i];
+            if (a.PciVendor != b.PciVendor || !Same(a.PciDevices, b.PciDevices) || !Same(a.PciClasses, b.PciClasses)
+                || !Same(a.DeviceNodes, b.DeviceNodes) || !Same(a.KernelDrivers, b.KernelDrivers))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool Same(IReadOnlyList<ushort> a, IReadOnlyList<ushort> b)
+    {
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (a[i] != b[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool Same(IReadOnlyList<string> a, IReadOnlyList<string> b)
+    {
+        if (a.Count != b.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (!string.Equals(a[i], b[i], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

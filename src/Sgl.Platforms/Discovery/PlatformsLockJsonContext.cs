@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Sgl.Platforms.Discovery;
 
-/// <summary>The lock file's JSON shape (and its index entries', which a package's manifest carries too): camelCase, indented so a diff in review shows what changed.</summary>
+/// <summary>The lock file's JSON shape: camelCase, indented so a diff in review shows what changed.</summary>
 /// <remarks>
 /// Reading is strict: a null or missing field, or a property written twice, is an error with its JSON path;
 /// <see cref="PlatformsLockCheck"/> then checks the values.
@@ -11,8 +11,6 @@ namespace Sgl.Platforms.Discovery;
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     WriteIndented = true,
     RespectNullableAnnotations = true,
-    AllowDuplicateProperties = false,
-    Converters = [typeof(PciIdJsonConverter)])]
+    AllowDuplicateProperties = false)]
 [JsonSerializable(typeof(PlatformsLock))]
-[JsonSerializable(typeof(List<LockedPlatform>))] // a package's build-time index (PackagePluginIndex)
 internal sealed partial class PlatformsLockJsonContext : JsonSerializerContext;

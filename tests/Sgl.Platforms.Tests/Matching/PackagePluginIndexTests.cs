@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Sgl.Platforms.Discovery;
 using Sgl.Platforms.Selection;
 using Sgl.Platforms.Tests.Support;
@@ -97,6 +96,10 @@ public sealed class PackagePluginIndexTests : IDisposable
     [InlineData("[{\"name\":\"Acme!\",\"kind\":\"Oot\",\"priority\":200,\"assembly\":\"ASSEMBLY\",\"match\":[]}]", "'Acme!' is not a platform name")]
     [InlineData("[{\"name\":\"acme\",\"kind\":\"Gpu\",\"priority\":200,\"assembly\":\"ASSEMBLY\",\"match\":[]}]", "kind 'Gpu'")]
     [InlineData("[{\"name\":\"acme\",\"kind\":\"Oot\",\"priority\":200,\"assembly\":\"Other.dll\",\"match\":[]}]", "names assembly 'Other.dll'")]
+    [InlineData("[{\"name\":\"acme\",\"kind\":\"Oot\",\"priority\":200,\"assembly\":\"ASSEMBLY\",\"match\":[],\"mach\":[]}]", "unknown property \"mach\"")]
+    [InlineData("[{\"name\":\"acme\",\"kind\":\"Oot\",\"priority\":200,\"assembly\":\"ASSEMBLY\"}]", "no \"match\" list")]
+    [InlineData("[{\"name\":\"acme\",\"name\":\"zeta\",\"kind\":\"Oot\",\"priority\":200,\"assembly\":\"ASSEMBLY\",\"match\":[]}]", "\"name\" is written twice")]
+    [InlineData("[] []", "Expected end of data")]
     public void A_malformed_index_falls_back_to_reading_the_assembly_and_the_row_says_what_was_wrong(string index, string problem)
     {
         // The machine has no Acme hardware, so a usable index saying so would have kept the plugin unopened.
@@ -195,7 +198,7 @@ public sealed class PackagePluginIndexTests : IDisposable
 
     /// <summary>The index the conformance kit would print for the assembly: what it declares, exactly.</summary>
     private static string IndexOf(string path) =>
-        JsonSerializer.Serialize(PlatformIndex.Entries(Path.GetFileName(path), PluginAssemblyInspector.Inspect(path)).ToList(), PlatformsLockJsonContext.Default.ListLockedPlatform);
+        PackagePluginIndex.Format(PlatformIndex.Entries(Path.GetFileName(path), PluginAssemblyInspector.Inspect(path)));
 
     private static string? ContractOf(string path) => PluginAssemblyInspector.Inspect(path).ContractVersion?.ToString();
 
