@@ -56,6 +56,14 @@ public sealed class SglPlatformPluginIndex : Task
             return true; // up to date, or a contribution package: no platform, nothing to index
         }
 
+        if (!Update && current == null)
+        {
+            // A plugin that predates the index still packs in CI (its applications read the assembly, as before).
+            Log.LogWarning(null, "SGLP005", null, ManifestPath, 0, 0, 0, 0,
+                "<SglPlatformPlugin Include=\"{0}\"> in {1} carries no Index, so applications read {0} at every start even where its hardware is absent. Build once outside CI to add it, or write <Index>{2}</Index>.", assemblyName, ManifestPath, Index);
+            return true;
+        }
+
         if (!Update)
         {
             Log.LogError(null, "SGLP003", null, ManifestPath, 0, 0, 0, 0,

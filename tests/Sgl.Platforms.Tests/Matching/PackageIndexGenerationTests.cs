@@ -13,9 +13,14 @@ public sealed class PackageIndexGenerationTests : IDisposable
     private readonly string _project = Path.Combine(Path.GetTempPath(), "sgl-index-gen-" + Guid.NewGuid().ToString("N")[..12]);
 
     [Fact]
-    public void A_build_writes_the_index_the_assembly_declares_into_the_manifest_and_a_CI_build_refuses_a_stale_one()
+    public void A_build_writes_the_index_the_assembly_declares_into_the_manifest_and_a_CI_build_refuses_a_stale_one_but_not_a_missing_one()
     {
         var props = CreatePluginProject();
+
+        var before = Build("-p:SglPlatformPluginIndexUpdate=false");
+        before.ExitCode.Should().Be(0, "a plugin that predates the index still builds in CI: " + before.Output);
+        before.Output.Should().Contain("warning SGLP005");
+        File.ReadAllText(props).Should().NotContain("<Index>");
 
         var local = Build("-p:SglPlatformPluginIndexUpdate=true");
 
