@@ -211,7 +211,7 @@ internal sealed class PackagePluginIndex
     private static string Hex(ushort value, int digits) => "0x" + value.ToString("x" + digits.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
 
     private const string Advice =
-        "The index comes from the Index metadata of the package's <SglPlatformPlugin> item: the vendor must make it match the assembly " +
-        "(the conformance suite prints the right one); if the application was built against another version of the package than it deploys, rebuild it.";
-
+        "The index comes from the Index of the package's <SglPlatformPlugin> item, which the vendor's build keeps equal to the assembly: " +
+        "either the application was built against another version of the package than it deploys (rebuild it), or the package was packed " +
+        "with a stale index (tell the vendor; their CI build reports it as SGLP003).";
 }
