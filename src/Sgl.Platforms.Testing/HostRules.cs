@@ -126,6 +126,14 @@ public static class HostRules
         }
 
         var index = (string?)item.Attribute("Index") ?? item.Elements().FirstOrDefault(e => e.Name.LocalName == "Index")?.Value;
+        var info = PluginAssemblyInspector.Inspect(Path.GetFullPath(assemblyPath));
+        if (info.Contributions.Count > 0 || info.Exports.Count == 0)
+        {
+            // The host would skip the whole assembly on the index's word, and an index says nothing of contributions.
+            return index is null ? null
+                : $"The <SglPlatformPlugin Include=\"{assemblyName}\"> item in '{propsPath}' carries an Index, but {assemblyName} exports {(info.Exports.Count == 0 ? "no platform" : "contributions")}, which an index cannot describe: applications would skip it on machines without the indexed hardware. Remove the Index.";
+        }
+
         if (string.IsNullOrWhiteSpace(index))
         {
             return $"The <SglPlatformPlugin Include=\"{assemblyName}\"> item in '{propsPath}' carries no index, so every application start reads the assembly even where its hardware is absent. {write}";

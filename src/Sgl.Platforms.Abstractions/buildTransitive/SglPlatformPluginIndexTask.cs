@@ -51,9 +51,42 @@ public sealed class SglPlatformPluginIndex : Task
         var attribute = item.Attribute("Index");
         var element = item.Elements().FirstOrDefault(e => e.Name.LocalName == "Index");
         var current = attribute != null ? attribute.Value : element != null ? element.Value : null;
-        if ((current != null && current.Trim() == Index) || (current == null && Index == "[]"))
+        // No index for an assembly that exports no platform or also exports contributions: the host would skip the whole
+        // assembly on the index's word, and an index cannot tell it about the contributions.
+        var indexable = Index != "[]" && !_contributions;
+        if (!indexable)
         {
-            return true; // up to date, or a contribution package: no platform, nothing to index
+            if (current == null)
+            {
+                return true;
+            }
+
+            if (!Update)
+            {
+                Log.LogError(null, "SGLP003", null, ManifestPath, 0, 0, 0, 0,
+                    "<SglPlatformPlugin Include=\"{0}\"> in {1} carries an Index, but {0} exports {2}, which an index cannot describe: applications would skip it on machines without the indexed hardware. Remove the Index.",
+                    assemblyName, ManifestPath, _contributions ? "contributions" : "no platform");
+                return false;
+            }
+
+            if (attribute != null)
+            {
+                attribute.Remove();
+            }
+
+            if (element != null)
+            {
+                element.Remove();
+            }
+
+            Save(document);
+            Log.LogMessage(MessageImportance.High, "{0}: removed the Index of {1}, which exports {2}.", ManifestPath, assemblyName, _contributions ? "contributions" : "no platform");
+            return true;
+        }
+
+        if (current != null && current.Trim() == Index)
+        {
+            return true;
         }
 
         if (!Update && current == null)
@@ -86,10 +119,15 @@ public sealed class SglPlatformPluginIndex : Task
             item.Add(new XText("\n" + indent + "  "), new XElement(item.Name.Namespace + "Index", Index), new XText("\n" + indent));
         }
 
-        File.WriteAllText(ManifestPath, document.Declaration != null ? document.Declaration + "\n" + document.ToString(SaveOptions.DisableFormatting) : document.ToString(SaveOptions.DisableFormatting));
+        Save(document);
         Log.LogMessage(MessageImportance.High, "{0}: updated the Index of {1} to what the assembly declares.", ManifestPath, assemblyName);
         return true;
     }
+
+    private bool _contributions;
+
+    private void Save(XDocument document) =>
+        File.WriteAllText(ManifestPath, document.Declaration != null ? document.Declaration + "\n" + document.ToString(SaveOptions.DisableFormatting) : document.ToString(SaveOptions.DisableFormatting));
 
     private string Read(string assemblyName)
     {
@@ -112,9 +150,16 @@ public sealed class SglPlatformPluginIndex : Task
             var assembly = (Assembly)context.GetType().GetMethod("LoadFromAssemblyPath").Invoke(context, new object[] { Path.GetFullPath(AssemblyPath) });
             var contract = assembly.GetReferencedAssemblies().FirstOrDefault(r => r.Name == "Sgl.Platforms.Abstractions");
             var json = new StringBuilder("[");
-            foreach (var type in assembly.GetTypes().Where(t => !t.IsAbstract && DerivesFromPlatform(t)))
+            foreach (var type in assembly.GetTypes().Where(t => !t.IsAbstract))
             {
                 var attributes = type.GetCustomAttributesData();
+                _contributions |= attributes.Any(a => a.AttributeType.FullName == "System.Composition.ExportAttribute"
+                    && a.ConstructorArguments.Any(c => c.Value is Type contract && contract.FullName != null && contract.FullName.StartsWith("Sgl.Platforms.Contributions.", StringComparison.Ordinal)));
+                if (!DerivesFromPlatform(type))
+                {
+                    continue;
+                }
+
                 if (!attributes.Any(a => a.AttributeType.FullName == "System.Composition.ExportAttribute" && a.ConstructorArguments.Any(IsPlatformContract)))
                 {
                     continue;

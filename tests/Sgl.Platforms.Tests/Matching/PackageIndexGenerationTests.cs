@@ -13,7 +13,7 @@ public sealed class PackageIndexGenerationTests : IDisposable
     private readonly string _project = Path.Combine(Path.GetTempPath(), "sgl-index-gen-" + Guid.NewGuid().ToString("N")[..12]);
 
     [Fact]
-    public void A_build_writes_the_index_the_assembly_declares_into_the_manifest_and_a_CI_build_refuses_a_stale_one_but_not_a_missing_one()
+    public void A_build_keeps_the_manifest_index_equal_to_what_the_assembly_declares_and_a_CI_build_refuses_a_stale_one()
     {
         var props = CreatePluginProject();
 
@@ -39,6 +39,26 @@ public sealed class PackageIndexGenerationTests : IDisposable
         ci.ExitCode.Should().NotBe(0);
         ci.Output.Should().Contain("error SGLP003").And.Contain("<Index>" + expected + "</Index>");
         File.ReadAllText(props).Should().Contain("\"priority\":100", "a CI build reports and never rewrites");
+
+        // An assembly that also exports a contribution gets no index: the host would skip it whole on the index's word.
+        File.WriteAllText(Path.Combine(_project, "GenAttention.cs"), """
+            using System.Composition;
+            using Sgl.Platforms.Contributions;
+            using Sgl.Platforms.Devices;
+
+            namespace Vendor.Gen;
+
+            [Export(typeof(AttentionBackendContribution))]
+            [PlatformContribution("gen_attn", Extends = "cuda")]
+            public sealed class GenAttention : AttentionBackendContribution
+            {
+                public override IAttentionBackend CreateBackend(AttentionBackendContext context) => throw new NotSupportedException("no kernels");
+            }
+            """);
+        var mixed = Build("-p:SglPlatformPluginIndexUpdate=true");
+
+        mixed.ExitCode.Should().Be(0, mixed.Output);
+        File.ReadAllText(props).Should().NotContain("<Index>");
     }
 
     public void Dispose()
