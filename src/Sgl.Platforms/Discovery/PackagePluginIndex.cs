@@ -42,6 +42,7 @@ internal sealed class PackagePluginIndex
         {
             return new(assemblyName, null, $"it is not a valid index ({e.Message.TrimEnd('.')})");
         }
+
         if (entries is null)
         {
             return new(assemblyName, null, "it is null instead of a list of platforms");
