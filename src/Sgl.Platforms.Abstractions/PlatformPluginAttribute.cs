@@ -17,4 +17,14 @@ public sealed class PlatformPluginAttribute : Attribute
 
     /// <summary>The simple name of the plugin assembly.</summary>
     public string AssemblyName { get; }
+
+    /// <summary>
+    /// The plugin's index, as its package's manifest item carries it (<c>&lt;SglPlatformPlugin Include="…" Index="…" /&gt;</c>):
+    /// a JSON array with each platform's name, kind, priority, contract version and <see cref="HardwareMatchAttribute"/>
+    /// rules. The host matches the rules against the machine before it opens the assembly, so a plugin whose hardware is
+    /// absent is reported NotPresent without its metadata being read; where the assembly is opened and disagrees, the
+    /// assembly wins and the report says so. Null when the package ships no index (the assembly is always read).
+    /// Contract 1.1.
+    /// </summary>
+    public string? Index { get; set; }
 }

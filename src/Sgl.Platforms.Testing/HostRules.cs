@@ -86,4 +86,89 @@ public static class HostRules
             Elapsed = TimeSpan.FromMilliseconds(outcome.ElapsedMs),
         };
     }
+
+    /// <summary>
+    /// The index a package's manifest item should carry for the plugin assembly at <paramref name="assemblyPath"/>: each
+    /// platform's name, kind, priority, contract and <see cref="HardwareMatchAttribute"/> rules, read from its metadata as
+    /// the host reads it. Paste it as the item's Index (docs/developer_guide/platform_plugin.md).
+    /// </summary>
+    /// <param name="assemblyPath">The plugin assembly file.</param>
+    public static string PackageIndex(string assemblyPath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(assemblyPath);
+        var full = Path.GetFullPath(assemblyPath);
+        return PackagePluginIndex.Format(PlatformIndex.Entries(Path.GetFileName(full), PluginAssemblyInspector.Inspect(full)));
+    }
+
+    /// <summary>
+    /// What is wrong with the package manifest <paramref name="propsPath"/> (the package's <c>buildTransitive/&lt;id&gt;.props</c>)
+    /// for the plugin assembly at <paramref name="assemblyPath"/>, or null when its <c>&lt;SglPlatformPlugin&gt;</c> item names the
+    /// assembly and carries the index the assembly declares. The message includes the item to write.
+    /// </summary>
+    /// <param name="propsPath">The props file the package ships.</param>
+    /// <param name="assemblyPath">The plugin assembly file.</param>
+    public static string? PackageManifestProblem(string propsPath, string assemblyPath)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(propsPath);
+        var assemblyName = Path.GetFileNameWithoutExtension(assemblyPath);
+        var expected = PackageIndex(assemblyPath);
+        if (PackagePluginIndex.Parse(assemblyName, expected).Problem is not null)
+        {
+            return null; // the assembly's own metadata is malformed (a bad name, a duplicate, a bad rule): the admission check reports it
+        }
+
+        var write = $"Write the item as <SglPlatformPlugin Include=\"{assemblyName}\"><Index>{expected}</Index></SglPlatformPlugin>.";
+        var document = System.Xml.Linq.XDocument.Load(propsPath);
+        var item = document.Descendants().FirstOrDefault(e => e.Name.LocalName == "SglPlatformPlugin" && (string?)e.Attribute("Include") == assemblyName);
+        if (item is null)
+        {
+            return $"'{propsPath}' has no <SglPlatformPlugin Include=\"{assemblyName}\"> item, so applications that reference the package never find the plugin. {write}";
+        }
+
+        var index = (string?)item.Attribute("Index") ?? item.Elements().FirstOrDefault(e => e.Name.LocalName == "Index")?.Value;
+        var info = PluginAssemblyInspector.Inspect(Path.GetFullPath(assemblyPath));
+        if (info.Contributions.Count > 0 || info.Exports.Count == 0)
+        {
+            // The host would skip the whole assembly on the index's word, and an index says nothing of contributions.
+            return index is null ? null
+                : $"The <SglPlatformPlugin Include=\"{assemblyName}\"> item in '{propsPath}' carries an Index, but {assemblyName} exports {(info.Exports.Count == 0 ? "no platform" : "contributions")}, which an index cannot describe: applications would skip it on machines without the indexed hardware. Remove the Index.";
+        }
+
+        if (string.IsNullOrWhiteSpace(index))
+        {
+            return $"The <SglPlatformPlugin Include=\"{assemblyName}\"> item in '{propsPath}' carries no index, so every application start reads the assembly even where its hardware is absent. {write}";
+        }
+
+        var parsed = PackagePluginIndex.Parse(assemblyName, index.Trim());
+        if (parsed.Problem is { } problem)
+        {
+            return $"The index in '{propsPath}' is malformed ({problem}); the host would read the assembly instead. {write}";
+        }
+
+        var actual = PackagePluginIndex.Format(parsed.Entries!);
+        return actual == expected ? null
+            : $"The index in '{propsPath}' does not say what {assemblyName} declares: the index says {actual}, the assembly declares {expected}. The host would trust the index while the hardware is absent. {write}";
+    }
+
+    /// <summary>
+    /// The package manifest of a plugin assembly in the conventional layout: <c>src/&lt;name&gt;/buildTransitive/&lt;name&gt;.props</c> or
+    /// <c>&lt;name&gt;/buildTransitive/&lt;name&gt;.props</c> in a folder above <paramref name="start"/>; null when there is none.
+    /// </summary>
+    /// <param name="assemblyName">The plugin assembly's simple name (the package id, by the template's convention).</param>
+    /// <param name="start">Where to start looking (the test output folder).</param>
+    public static string? FindPackageManifest(string assemblyName, string start)
+    {
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        {
+            foreach (var candidate in new[] { Path.Combine(dir.FullName, "src", assemblyName, "buildTransitive", assemblyName + ".props"), Path.Combine(dir.FullName, assemblyName, "buildTransitive", assemblyName + ".props") })
+            {
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        return null;
+    }
 }

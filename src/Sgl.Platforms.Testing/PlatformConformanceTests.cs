@@ -195,6 +195,33 @@ public abstract partial class PlatformConformanceTests<TPlatform>
         }
     }
 
+    /// <summary>
+    /// The package's manifest props (<c>buildTransitive/&lt;id&gt;.props</c>), whose <c>&lt;SglPlatformPlugin&gt;</c> item must carry
+    /// the index the assembly declares. Found by default in the template's layout above the test output
+    /// (<see cref="HostRules.FindPackageManifest"/>); override to point elsewhere.
+    /// </summary>
+    protected virtual string? PackageManifestPath => HostRules.FindPackageManifest(typeof(TPlatform).Assembly.GetName().Name!, AppContext.BaseDirectory);
+
+    /// <summary>
+    /// The package manifest names the assembly and carries its index (name, kind, priority, contract, hardware rules),
+    /// so an application's start reports the platform NotPresent on machines without its hardware without opening it.
+    /// </summary>
+    [Fact]
+    public void Package_manifest_carries_the_index_the_assembly_declares()
+    {
+        var assembly = typeof(TPlatform).Assembly;
+        if (PackageManifestPath is not { } props)
+        {
+            Assert.Skip($"No package manifest buildTransitive/{assembly.GetName().Name}.props was found above {AppContext.BaseDirectory}; override PackageManifestPath to check it. Its index should be: {HostRules.PackageIndex(assembly.Location)}");
+            return;
+        }
+
+        if (HostRules.PackageManifestProblem(props, assembly.Location) is { } problem)
+        {
+            Assert.Fail(problem);
+        }
+    }
+
     /// <summary>Construction is quick and does not probe (the host may construct a platform only to probe it, and never select it).</summary>
     [Fact]
     public void Constructor_is_cheap_and_does_not_probe()

@@ -50,6 +50,12 @@ public sealed class PlatformResolver
     {
     }
 
+    /// <summary>Resolves with the given application manifest (tests, benchmarks).</summary>
+    internal PlatformResolver(PlatformOptions options, ILogger? logger, ApplicationManifest application)
+        : this(options, logger, () => application)
+    {
+    }
+
     private PlatformResolver(PlatformOptions options, ILogger? logger, Func<ApplicationManifest> application)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -43,6 +43,25 @@ public sealed class PlatformsListAppTests : IDisposable
     }
 
     [Fact]
+    public async Task A_package_whose_build_time_index_says_its_hardware_is_absent_is_NotPresent_without_its_assembly_being_read()
+    {
+        // Not an assembly: reading it would make the row Failed.
+        File.WriteAllText(Path.Combine(_app, "Vendor.Zeta.dll"), "not an assembly");
+        const string Index = """[{"name":"zeta","kind":"Oot","priority":200,"contract":"1.1.0.0","assembly":"Vendor.Zeta.dll","match":[{"deviceNodes":["zeta*"]}]}]""";
+        var app = PluginCompiler.Compile(_app, "Contoso.Server",
+            $"[assembly: Sgl.Platforms.PlatformPlugin(\"Vendor.Zeta\", Index = {Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(Index, quote: true)})]\nnamespace Contoso; public static class Program {{ }}");
+
+        var (exitCode, report, error) = await ListAsync(app);
+
+        exitCode.Should().Be(0, error);
+        report.GetProperty("selected").GetString().Should().Be("cpu");
+        var zeta = Candidate(report, "zeta");
+        zeta.GetProperty("status").GetString().Should().Be("NotPresent");
+        zeta.GetProperty("source").GetString().Should().Be("Package");
+        zeta.GetProperty("reason").GetString().Should().Contain("no matching hardware (/dev/zeta*)").And.Contain("build-time index of Vendor.Zeta; the assembly was not opened");
+    }
+
+    [Fact]
     public async Task A_package_with_a_platform_type_but_no_export_is_named_with_the_fix()
     {
         PluginCompiler.Compile(_app, "Vendor.Acme", PluginCompiler.PlatformSource("acme", export: false));

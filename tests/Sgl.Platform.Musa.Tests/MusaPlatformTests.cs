@@ -92,12 +92,13 @@ public sealed class MusaPlatformTests
     }
 
     [Fact]
-    public void The_package_manifest_names_the_plugin_assembly()
+    public void The_package_manifest_names_the_plugin_assembly_with_the_index_it_declares()
     {
-        // The props file ships in the package's buildTransitive folder; its item must name this assembly exactly.
+        // The props file ships in the package's buildTransitive folder; its item must name this assembly exactly and carry its index.
         var props = Path.Combine(RepositoryRoot(), "src", "Sgl.Platform.Musa", "buildTransitive", "Sgl.Platform.Musa.props");
 
-        File.ReadAllText(props).Should().Contain($"<SglPlatformPlugin Include=\"{typeof(MusaPlatform).Assembly.GetName().Name}\" />");
+        HostRules.PackageManifestProblem(props, typeof(MusaPlatform).Assembly.Location).Should().BeNull();
+        File.ReadAllText(props).Should().Contain("\"pciVendor\":\"0x1ed5\"").And.Contain("\"deviceNodes\":[\"mtgpu*\"]");
     }
 
     private static string RepositoryRoot()

@@ -18,7 +18,33 @@ namespace Sgl.Platforms.Benchmarks;
 internal static class ColdResolution
 {
     /// <summary><c>cold WORK COUNT [SGL_PLATFORM]</c>: the public entry point, <c>new PlatformResolver(options).Resolve()</c>.</summary>
-    public static int Run(string work, int count, string? platform)
+    public static int Run(string work, int count, string? platform) => Run(work, count, platform, package: null);
+
+    /// <summary>
+    /// <c>cold-package WORK COUNT index|noindex</c>: the plugin set with rules as package plugins of an application
+    /// (as <c>--app</c> reads one), with or without the build-time index in its manifest. Without it, every plugin's
+    /// metadata is read to find its rules; with it, only plug000's (the one that matches).
+    /// </summary>
+    public static int RunPackage(string work, int count, bool index)
+    {
+        var names = new List<string>(count);
+        var indexes = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < count; i++)
+        {
+            var platform = SyntheticPlugins.Name(i);
+            var assembly = "Bench.Vendor." + platform;
+            names.Add(assembly);
+            if (index)
+            {
+                // What the package's manifest item would carry, and the app's attribute hold, for this plugin.
+                indexes[assembly] = $$"""[{"name":"{{platform}}","kind":"Oot","priority":200,"contract":"1.1.0.0","assembly":"{{assembly}}.dll","match":[{"deviceNodes":["{{platform}}*"]}]}]""";
+            }
+        }
+
+        return Run(work, count, platform: null, package: (names, indexes));
+    }
+
+    private static int Run(string work, int count, string? platform, (List<string> Names, Dictionary<string, string> Indexes)? package)
     {
         var sinceProcessStart = DateTime.Now - Process.GetCurrentProcess().StartTime;
         var jitBefore = JitInfo.GetCompilationTime();
@@ -26,11 +52,11 @@ internal static class ColdResolution
         var assembliesBefore = AppDomain.CurrentDomain.GetAssemblies().Length;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
-        var selected = ResolveOnce(work, count, platform);
+        var selected = package is { } app ? ResolvePackageOnce(work, count, app.Names, app.Indexes) : ResolveOnce(work, count, platform);
         var elapsed = clock.Elapsed;
         Print(new Dictionary<string, object?>
         {
-            ["mode"] = "cold",
+            ["mode"] = package is null ? "cold" : package.Value.Indexes.Count > 0 ? "cold-package-index" : "cold-package",
             ["count"] = count,
             ["selected"] = selected,
             ["ms"] = Round(elapsed),
@@ -90,6 +116,15 @@ internal static class ColdResolution
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static string? ResolveOnce(string work, int count, string? platform) =>
         new PlatformResolver(SyntheticPlugins.Options(work, count, platform)).Resolve().Selected;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static string? ResolvePackageOnce(string work, int count, List<string> names, Dictionary<string, string> indexes)
+    {
+        var options = SyntheticPlugins.Options(work, count);
+        options.PluginPath = null;
+        var application = new ApplicationManifest(names, SyntheticPlugins.PluginDirectory(work, count, rules: true), IsOtherApplication: true) { Indexes = indexes };
+        return new PlatformResolver(options, logger: null, application).Resolve().Selected;
+    }
 
     private static double Round(TimeSpan time) => Math.Round(time.TotalMilliseconds, 3);
 

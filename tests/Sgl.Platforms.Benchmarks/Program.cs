@@ -4,6 +4,7 @@ using Sgl.Platforms.Benchmarks;
 
 // generate WORK            compile the synthetic plugin sets and the fake system root
 // cold WORK COUNT [NAME]   one resolution in this fresh process (NAME forces SGL_PLATFORM)
+// cold-package WORK COUNT index|noindex   the plugins with rules as an application's package plugins, with or without the build-time index
 // phases WORK COUNT        the same, step by step
 // anything else            BenchmarkDotNet (for example: --filter '*HotPath*')
 switch (args.FirstOrDefault())
@@ -17,6 +18,8 @@ switch (args.FirstOrDefault())
         return 0;
     case "cold":
         return ColdResolution.Run(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args.Length > 3 ? args[3] : null);
+    case "cold-package":
+        return ColdResolution.RunPackage(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args.Length > 3 && args[3] == "index");
     case "phases":
         return ColdResolution.RunPhases(args[1], int.Parse(args[2], CultureInfo.InvariantCulture));
     default:

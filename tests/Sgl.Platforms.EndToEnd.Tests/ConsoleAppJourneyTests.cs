@@ -21,7 +21,31 @@ public sealed class ConsoleAppJourneyTests(PackageFeed feed)
 
         var assemblyInfo = Directory.GetFiles(Path.Combine(app, "obj"), $"{AppName}.AssemblyInfo.cs", SearchOption.AllDirectories);
         assemblyInfo.Should().NotBeEmpty();
-        File.ReadAllText(assemblyInfo[0]).Should().Contain("[assembly: Sgl.Platforms.PlatformPluginAttribute(\"Sgl.Platform.Musa\")]");
+        // The package's manifest item carries its index, so the attribute does too (docs/architecture.md, "match").
+        File.ReadAllText(assemblyInfo[0]).Should().Contain("[assembly: Sgl.Platforms.PlatformPluginAttribute(\"Sgl.Platform.Musa\", Index=");
+    }
+
+    [Fact]
+    public void On_a_bare_machine_musa_is_NotPresent_from_the_apps_build_time_index_without_its_assembly_being_opened()
+    {
+        var app = feed.NewProject("MusaIndexConsole");
+        feed.Dotnet(app, "add", "package", "Sgl.Platforms");
+        feed.Dotnet(app, "add", "package", "Sgl.Platform.Musa");
+        File.WriteAllText(Path.Combine(app, "Program.cs"), """
+            using Sgl.Platforms;
+
+            var report = new PlatformResolver(PlatformOptions.FromEnvironment()).Resolve();
+            var musa = report.Candidates.Single(c => c.Name == "musa");
+            Console.WriteLine($"{musa.Status}: {musa.Reason}");
+            Console.WriteLine(AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == "Sgl.Platform.Musa") ? "musa loaded" : "musa not loaded");
+            """);
+
+        var bare = DotnetCommand.Run("dotnet", app, feed.On(feed.BareMachine), "run", "-c", "Release").EnsureSuccess().StandardOutput;
+
+        bare.Should().Contain("NotPresent: no matching hardware (PCI 1ed5 class 0x03|0x12; or /dev/mtgpu*)")
+            .And.Contain("from the application's build-time index of Sgl.Platform.Musa; the assembly was not opened")
+            .And.Contain("musa not loaded");
+        RunPrinted("dotnet", app, feed.MusaMachine, "run", "-c", "Release", "--no-build").Should().Be("musa loaded");
     }
 
     [Fact]

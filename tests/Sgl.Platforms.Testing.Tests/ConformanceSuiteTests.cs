@@ -6,7 +6,7 @@ namespace Sgl.Platforms.Testing.Tests;
 /// </summary>
 public sealed class ConformanceSuiteTests
 {
-    private const int CheckCount = 16;
+    private const int CheckCount = 17;
 
     [Fact]
     public void A_conforming_plugin_passes_every_check()
@@ -16,6 +16,34 @@ public sealed class ConformanceSuiteTests
         run.Failures.Should().HaveCount(CheckCount);
         run.Failures.Where(f => f.Value is not null).Should().BeEmpty();
         run.Skips.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void A_package_manifest_whose_index_differs_from_the_assembly_fails_with_the_item_to_write()
+    {
+        var run = SuiteRun.Of(new VendorPlugin
+        {
+            Attributes = """
+                [Export(typeof(Platform))]
+                [PlatformMetadata("{name}", Kind = PlatformEnum.Oot, Priority = 200, Vendor = "Acme")]
+                [HardwareMatch(PciVendor = 0x1e0f)]
+                """,
+            Manifest = index => $"<Project><ItemGroup><SglPlatformPlugin Include=\"{{assembly}}\" Index='{index.Replace("0x1e0f", "0x1e0e", StringComparison.Ordinal)}' /></ItemGroup></Project>",
+        });
+
+        run.Failed.Should().Equal("Package_manifest_carries_the_index_the_assembly_declares");
+        run.Failures["Package_manifest_carries_the_index_the_assembly_declares"].Should()
+            .Contain("does not say what").And.Contain("\"pciVendor\":\"0x1e0e\"").And.Contain("the assembly declares [{\"name\":\"acme\"")
+            .And.Contain("\"match\":[{\"pciVendor\":\"0x1e0f\"}]").And.Contain("<Index>");
+    }
+
+    [Fact]
+    public void A_package_manifest_without_an_index_fails_with_the_index_to_paste()
+    {
+        var run = SuiteRun.Of(new VendorPlugin { Manifest = _ => "<Project><ItemGroup><SglPlatformPlugin Include=\"{assembly}\" /></ItemGroup></Project>" });
+
+        run.Failed.Should().Equal("Package_manifest_carries_the_index_the_assembly_declares");
+        run.Failures["Package_manifest_carries_the_index_the_assembly_declares"].Should().Contain("carries no index").And.Contain("<Index>[{\"name\":\"acme\",\"kind\":\"Oot\",\"priority\":200");
     }
 
     [Fact]

@@ -44,6 +44,9 @@ internal sealed record VendorPlugin
 
     public string ConfigureDevice { get; init; } = """root.WithPciDevice(0x1e0f, 0x0001, driver: "acme").WithDeviceNode("acme0");""";
 
+    /// <summary>The package manifest props the suite checks, from the index the assembly declares; by default the right one.</summary>
+    public Func<string, string> Manifest { get; init; } = index => $"<Project><ItemGroup><SglPlatformPlugin Include=\"{{assembly}}\"><Index>{index}</Index></SglPlatformPlugin></ItemGroup></Project>";
+
     /// <summary>Overrides added to the suite class.</summary>
     public string SuiteOverrides { get; init; } = "";
 
@@ -51,6 +54,7 @@ internal sealed record VendorPlugin
     public Type CompileSuite()
     {
         var assemblyName = "Vendor" + Guid.NewGuid().ToString("N")[..10];
+        var manifest = Path.Combine(Folder, assemblyName + ".props");
         var source = $$"""
             global using System;
             global using System.Collections.Generic;
@@ -86,12 +90,14 @@ internal sealed record VendorPlugin
             public sealed class Suite : PlatformConformanceTests<AcmePlatform>
             {
                 protected override void ConfigureDevice(FakeSystemRoot root) { {{ConfigureDevice}} }
+                protected override string? PackageManifestPath => @"{{manifest}}";
                 {{SuiteOverrides}}
             }
             """;
         Directory.CreateDirectory(Folder);
         var path = PluginCompiler.Compile(Folder, assemblyName, source,
             extraReferences: [typeof(PlatformConformanceTests<>).Assembly.Location, typeof(FactAttribute).Assembly.Location]);
+        File.WriteAllText(manifest, Manifest(HostRules.PackageIndex(path)).Replace("{assembly}", assemblyName, StringComparison.Ordinal));
         return Assembly.LoadFrom(path).GetType(assemblyName + ".Suite", throwOnError: true)!;
     }
 }

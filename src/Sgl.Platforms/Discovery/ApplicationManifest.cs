@@ -16,12 +16,19 @@ internal sealed record ApplicationManifest(IReadOnlyList<string> PluginAssemblyN
     /// <summary>The <see cref="AssemblyMetadataAttribute"/> key the manifest targets write into every application.</summary>
     internal const string ManifestMarker = "Sgl.Platforms.PluginManifest";
 
+    /// <summary>The build-time index of each plugin assembly whose package carries one (<see cref="PlatformPluginAttribute.Index"/>), by assembly name.</summary>
+    public IReadOnlyDictionary<string, string> Indexes { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>The running application: its manifest, or DependencyContext when it has none.</summary>
     public static ApplicationManifest OfRunningApplication(Assembly? entryAssembly)
     {
-        var names = entryAssembly?.GetCustomAttributes<PlatformPluginAttribute>().Select(a => a.AssemblyName).ToList() ?? [];
+        var attributes = entryAssembly?.GetCustomAttributes<PlatformPluginAttribute>().ToList() ?? [];
+        var names = attributes.Select(a => a.AssemblyName).ToList();
         var complete = names.Count > 0 || HasManifest(entryAssembly);
-        return new ApplicationManifest(complete ? names : PluginNames(RunningDependencyContext()), AppContext.BaseDirectory, false);
+        return new ApplicationManifest(complete ? names : PluginNames(RunningDependencyContext()), AppContext.BaseDirectory, false)
+        {
+            Indexes = IndexesOf(attributes.Select(a => (a.AssemblyName, a.Index))),
+        };
     }
 
     /// <summary>
@@ -37,10 +44,12 @@ internal sealed record ApplicationManifest(IReadOnlyList<string> PluginAssemblyN
     public static ApplicationManifest OfApplication(string applicationPath)
     {
         var full = Path.GetFullPath(applicationPath);
-        IReadOnlyList<string> names;
+        List<string> names;
+        IReadOnlyList<(string Name, string? Index)> declared;
         try
         {
-            names = PluginAssemblyInspector.ReadPluginManifest(full);
+            declared = PluginAssemblyInspector.ReadPluginManifest(full);
+            names = declared.Select(d => d.Name).ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or BadImageFormatException)
         {
@@ -54,11 +63,26 @@ internal sealed record ApplicationManifest(IReadOnlyList<string> PluginAssemblyN
             {
                 using var stream = File.OpenRead(depsJson);
                 using var reader = new DependencyContextJsonReader();
-                names = PluginNames(reader.Read(stream)).ToList();
+                names = PluginNames(reader.Read(stream));
             }
         }
 
-        return new ApplicationManifest(names, Path.GetDirectoryName(full)!, true);
+        return new ApplicationManifest(names, Path.GetDirectoryName(full)!, true) { Indexes = IndexesOf(declared) };
+    }
+
+    /// <summary>The first index given for each assembly (the targets write one attribute per assembly).</summary>
+    private static Dictionary<string, string> IndexesOf(IEnumerable<(string Name, string? Index)> declared)
+    {
+        var indexes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, index) in declared)
+        {
+            if (index is not null)
+            {
+                indexes.TryAdd(name, index);
+            }
+        }
+
+        return indexes;
     }
 
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3002",

@@ -20,9 +20,10 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, ApplicationMa
     {
         var candidates = new List<PlatformCandidate>();
         AddBuiltIns(candidates);
+        Matching.HardwareMatcher? matcher = null;
         foreach (var location in PackagePluginLocations())
         {
-            AddFromAssembly(candidates, location, CandidateSource.Package, contributions: Contributions);
+            AddPackagePlugin(candidates, location, ref matcher);
         }
 
         AddInstalled(candidates);
@@ -71,6 +72,42 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, ApplicationMa
             // need their file (a running single-file app has none and loads its bundled plugins by name).
             yield return new PluginAssemblyLocation(name, exists || application.IsOtherApplication ? path : null, Isolated: application.IsOtherApplication);
         }
+    }
+
+    /// <summary>
+    /// A package plugin: when the application's build-time index says every platform of it has its hardware absent, its
+    /// NotPresent rows come from the index and the assembly is not opened; otherwise it is read, and where the index
+    /// is malformed or disagrees, the rows say so (the assembly wins).
+    /// </summary>
+    private void AddPackagePlugin(List<PlatformCandidate> candidates, PluginAssemblyLocation location, ref Matching.HardwareMatcher? matcher)
+    {
+        if (!application.Indexes.TryGetValue(location.AssemblyName, out var json))
+        {
+            AddFromAssembly(candidates, location, CandidateSource.Package, contributions: Contributions);
+            return;
+        }
+
+        var index = PackagePluginIndex.Parse(location.AssemblyName, json);
+        matcher ??= new Matching.HardwareMatcher(new Probing.SystemView(settings.SystemRoot));
+        var display = location.Isolated && location.Path is not null ? location.Path : location.AssemblyName;
+        if (index.NotPresent(matcher, display) is { } absent)
+        {
+            candidates.AddRange(absent);
+            return;
+        }
+
+        var first = candidates.Count;
+        AddFromAssembly(candidates, location, CandidateSource.Package, contributions: Contributions);
+        var read = new List<PlatformCandidate>();
+        for (var i = first; i < candidates.Count; i++)
+        {
+            if (candidates[i].IsPending)
+            {
+                read.Add(candidates[i]);
+            }
+        }
+
+        index.ReportOn(read);
     }
 
     /// <summary>Plugins installed by <c>sgl platforms install</c>, verified against the lock file before they are read.</summary>

@@ -49,10 +49,10 @@ internal static class PluginAssemblyInspector
         return Inspect(pe.GetMetadataReader());
     }
 
-    /// <summary>The plugin assembly names an application's build-time manifest (<c>[assembly: PlatformPlugin]</c>) declares.</summary>
+    /// <summary>The plugin assemblies an application's build-time manifest (<c>[assembly: PlatformPlugin]</c>) declares, each with its index when it has one.</summary>
     /// <exception cref="BadImageFormatException">The file is not a .NET assembly.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
-    public static IReadOnlyList<string> ReadPluginManifest(string applicationPath)
+    public static IReadOnlyList<(string Name, string? Index)> ReadPluginManifest(string applicationPath)
     {
         using var stream = File.OpenRead(applicationPath);
         using var pe = new PEReader(stream);
@@ -63,12 +63,23 @@ internal static class PluginAssemblyInspector
 
         var reader = pe.GetMetadataReader();
         var provider = new AttributeTypeProvider();
-        return reader.GetAssemblyDefinition().GetCustomAttributes()
-            .Select(reader.GetCustomAttribute)
-            .Where(a => AttributeTypeName(reader, a) == PluginAttributeName)
-            .Select(a => a.DecodeValue(provider).FixedArguments.FirstOrDefault().Value as string)
-            .OfType<string>()
-            .ToList();
+        var declared = new List<(string, string?)>();
+        foreach (var handle in reader.GetAssemblyDefinition().GetCustomAttributes())
+        {
+            var attribute = reader.GetCustomAttribute(handle);
+            if (AttributeTypeName(reader, attribute) != PluginAttributeName)
+            {
+                continue;
+            }
+
+            var value = attribute.DecodeValue(provider);
+            if (value.FixedArguments.FirstOrDefault().Value is string name)
+            {
+                declared.Add((name, value.NamedArguments.FirstOrDefault(a => a.Name == nameof(PlatformPluginAttribute.Index)).Value as string));
+            }
+        }
+
+        return declared;
     }
 
     /// <summary>Inspects an assembly's metadata.</summary>
