@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Cold plugin resolution, .NET host against Python entry points, at 7, 20 and 100 plugins.
 
-  compare.py [--runs 15] [--work /tmp/sgl-bench] [--dotnet NAME=EXE ...] [--rules NAME ...] [--out DIR]
+  compare.py [--runs 15] [--work /tmp/sgl-bench] [--dotnet NAME=EXE ...] [--rules NAME ...] [--package NAME ...] [--out DIR]
 
 --rules NAME runs the .NET variant NAME against the plugin set whose plugins declare
 [HardwareMatch(DeviceNodes = ["plugNNN*"])] (SGL_BENCH_RULES=1): only plug000 matches, the rest are never opened.
+--package NAME runs the .NET variant NAME with those plugins as an application's package plugins whose build-time
+index the application carries (`cold-package WORK COUNT index`): the 99 that do not match are not even read.
 
 Every run is a fresh process (what each rank pays at start). Rounds interleave every variant and
 count, so the machine's other load falls on all of them alike. Two figures per run:
@@ -48,6 +50,8 @@ def main():
                         help="NAME=PATH of a Sgl.Platforms.Benchmarks executable (default: the Release build as 'jit')")
     parser.add_argument("--rules", action="append", default=[],
                         help="NAME of a --dotnet variant to run with SGL_BENCH_RULES=1 (plugins that declare hardware rules)")
+    parser.add_argument("--package", action="append", default=[],
+                        help="NAME of a --dotnet variant to run as package plugins with the build-time index (cold-package)")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
     out = args.out or os.path.join(args.work, "compare")
@@ -59,15 +63,21 @@ def main():
     subprocess.run([next(iter(dotnets.values())), "generate", args.work], env=env, check=True)
     subprocess.run([sys.executable, os.path.join(HERE, "entry_points.py"), "generate", args.work], check=True)
 
-    variants = [(f"dotnet-{name}", [exe, "cold", args.work], dict(env, SGL_BENCH_RULES="1" if name in args.rules else "0"))
+    def dotnet_argv(name, exe):
+        if name in args.package:
+            return lambda count: [exe, "cold-package", args.work, str(count), "index"]
+        return lambda count: [exe, "cold", args.work, str(count)]
+
+    variants = [(f"dotnet-{name}", dotnet_argv(name, exe), dict(env, SGL_BENCH_RULES="1" if name in args.rules else "0"))
                 for name, exe in dotnets.items()]
-    variants.append(("python", [sys.executable, os.path.join(HERE, "entry_points.py"), "run", args.work], env))
+    python_argv = [sys.executable, os.path.join(HERE, "entry_points.py"), "run", args.work]
+    variants.append(("python", lambda count: python_argv + [str(count)], env))
     samples = {}  # (variant, count) -> list of (in-process ms, wall ms, line)
     for r in range(args.runs):
         order = variants[r % len(variants):] + variants[:r % len(variants)]
         for count in COUNTS:
             for name, argv, variant_env in order:
-                line, wall = run_once(argv + [str(count)], variant_env)
+                line, wall = run_once(argv(count), variant_env)
                 samples.setdefault((name, count), []).append((line["ms"], wall, line))
 
     results = []

@@ -1,3 +1,5 @@
+using Sgl.Platforms.Testing;
+
 namespace Sgl.Platforms.EndToEnd.Tests;
 
 /// <summary>
@@ -40,7 +42,10 @@ public sealed class ConsoleAppJourneyTests(PackageFeed feed)
             Console.WriteLine(AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == "Sgl.Platform.Musa") ? "musa loaded" : "musa not loaded");
             """);
 
-        var bare = DotnetCommand.Run("dotnet", app, feed.On(feed.BareMachine), "run", "-c", "Release").EnsureSuccess().StandardOutput;
+        // A machine whose PCI bus is readable and holds no Moore Threads function (with no PCI bus at all a PCI rule
+        // cannot say "absent", so the plugin would be opened and probed).
+        using var withoutMusa = new FakeSystemRoot().WithPciBus();
+        var bare = DotnetCommand.Run("dotnet", app, feed.On(withoutMusa), "run", "-c", "Release").EnsureSuccess().StandardOutput;
 
         bare.Should().Contain("NotPresent: no matching hardware (PCI 1ed5 class 0x03|0x12; or /dev/mtgpu*)")
             .And.Contain("from the application's build-time index of Sgl.Platform.Musa; the assembly was not opened")
