@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using Sgl.Platforms.Contributions;
 
@@ -25,7 +24,7 @@ public sealed record SelectionReport
     public PlatformSelectionException? Error { get; init; }
 
     /// <summary>The report as JSON: <c>{ "selected", "candidates": [ { "name", "kind", "source", "assembly", "version", "priority", "status", "reason", "probeMs", "devices" } ], "contributions": [ { "name", "kind", "extends", "assembly", "version", "priority", "vendor", "status", "reason" } ] }</c>.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, SelectionReportJsonContext.Default.SelectionReport);
+    public string ToJson() => SelectionReportJson.Write(this);
 
     /// <summary>The selected platform, or the selection error.</summary>
     /// <exception cref="PlatformSelectionException">No platform was selected.</exception>
