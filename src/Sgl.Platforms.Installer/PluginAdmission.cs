@@ -37,10 +37,20 @@ internal static class PluginAdmission
         }
 
         var first = candidates.Count;
+        var contributions = new List<Contributions.ContributionCandidate>();
         foreach (var assembly in assemblies)
         {
             // Not isolated, so the host's messages name the assembly rather than the staging path.
-            PlatformDiscovery.AddFromAssembly(candidates, new PluginAssemblyLocation(Path.GetFileNameWithoutExtension(assembly), Path.Combine(pluginFolder, assembly), Isolated: false), CandidateSource.Installed);
+            PlatformDiscovery.AddFromAssembly(candidates, new PluginAssemblyLocation(Path.GetFileNameWithoutExtension(assembly), Path.Combine(pluginFolder, assembly), Isolated: false), CandidateSource.Installed, contributions: contributions);
+        }
+
+        // Contributions get the host's own checks too (metadata, name, one target, contract); clashes with contributions
+        // of other packages are found at start, where both are rejected and named.
+        Contributions.ContributionComposer.Validate(contributions);
+        if (contributions.FirstOrDefault(c => c.Status is not null) is { } refused)
+        {
+            throw new PluginInstallException(PluginInstallError.RejectedByHost,
+                $"{PackageExpansionCheck.Describe(package)} would be refused by the host: {refused.Reason} Nothing was installed.");
         }
 
         var staged = candidates.Skip(first).ToList();

@@ -256,6 +256,7 @@ internal sealed class PluginStager(FeedConfiguration feeds, SourceCacheContext c
         var assemblies = new List<string>();
         var platforms = new List<string>();
         var problems = new List<string>();
+        var contributes = false;
         foreach (var file in rootFiles.Where(f => f.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)))
         {
             PluginAssemblyInfo info;
@@ -268,19 +269,21 @@ internal sealed class PluginStager(FeedConfiguration feeds, SourceCacheContext c
                 continue; // a native or resource file named .dll: not a plugin assembly
             }
 
-            if (info.Exports.Count == 0)
+            if (info.Exports.Count == 0 && info.Contributions.Count == 0)
             {
                 continue;
             }
 
-            if (ContractCompatibility.Check(info.ContractVersion, $"'{file}'", "Platform") is { } incompatible)
+            if (ContractCompatibility.Check(info.ContractVersion, $"'{file}'", info.Exports.Count > 0 ? "Platform" : "contribution") is { } incompatible)
             {
                 throw new PluginInstallException(PluginInstallError.IncompatibleContract, $"{package}: {incompatible} (see --version)");
             }
 
             var named = info.Exports.Where(e => e.Metadata is not null).Select(e => e.Metadata!.Name).ToList();
             problems.AddRange(info.Exports.Where(e => e.Metadata is null).Select(e => $"{e.TypeName} has no [PlatformMetadata]"));
-            if (named.Count > 0)
+            problems.AddRange(info.Contributions.Where(c => !c.HasMetadata).Select(c => $"{c.TypeName} has no [PlatformContribution]"));
+            contributes |= info.Contributions.Any(c => c.HasMetadata);
+            if (named.Count > 0 || info.Contributions.Any(c => c.HasMetadata))
             {
                 assemblies.Add(file);
                 platforms.AddRange(named);
@@ -291,8 +294,15 @@ internal sealed class PluginStager(FeedConfiguration feeds, SourceCacheContext c
         if (assemblies.Count == 0)
         {
             throw new PluginInstallException(PluginInstallError.NotAPlatformPlugin,
-                $"{package} contains no assembly that exports a Platform ([Export(typeof(Platform))] with [PlatformMetadata]){(problems.Count > 0 ? ": " + string.Join("; ", problems) : "")}. " +
+                $"{package} contains no assembly that exports a Platform ([Export(typeof(Platform))] with [PlatformMetadata]) or a contribution ([Export(typeof(AttentionBackendContribution))] or another contribution part, with [PlatformContribution]){(problems.Count > 0 ? ": " + string.Join("; ", problems) : "")}. " +
                 "It is not a platform plugin; check the package id (platform packages are named Sgl.Platform.<Name>).");
+        }
+
+        // The index lets the host skip a plugin whose hardware is absent without opening it. A plugin that contributes
+        // parts (which may extend a platform other than its own) must always be opened, so it gets no index.
+        if (contributes)
+        {
+            index.Clear();
         }
 
         return (assemblies, platforms.Distinct(StringComparer.Ordinal).ToList(), index);

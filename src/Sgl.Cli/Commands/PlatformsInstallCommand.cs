@@ -31,7 +31,7 @@ internal static class PlatformsInstallCommand
         {
             var installer = new PluginInstaller();
             var installed = await PlatformsInstallOutput.WithProgressAsync(console, progress => installer.InstallAsync(request, progress, token));
-            console.MarkupLine($"Installed [green]{Markup.Escape(installed.Id)} {Markup.Escape(installed.Version)}[/] (platforms: {Markup.Escape(string.Join(", ", installed.Platforms))})");
+            console.MarkupLine($"Installed [green]{Markup.Escape(installed.Id)} {Markup.Escape(installed.Version)}[/] (platforms: {Markup.Escape(PlatformsInstallOutput.PlatformNames(installed.Platforms))})");
             console.WriteLine($"  from {installed.Source}");
             console.WriteLine($"  into {installed.Directory}");
             if (installed.Dependencies.Count > 0)

@@ -9,6 +9,10 @@ namespace Sgl.Cli.Commands;
 /// <summary>What install, remove, restore and <c>list --installed</c> share: the console, download progress and error reporting.</summary>
 internal static class PlatformsInstallOutput
 {
+    /// <summary>A plugin's platforms as the commands print them; a contribution-only package exports none.</summary>
+    public static string PlatformNames(IReadOnlyList<string> platforms) =>
+        platforms.Count == 0 ? "none, it contributes to platforms (see 'sgl platforms list')" : string.Join(", ", platforms);
+
     public static IAnsiConsole Console(TextWriter output)
     {
         // Redirected output (scripts, logs) gets no colours and a wide table rather than 80 wrapped columns.

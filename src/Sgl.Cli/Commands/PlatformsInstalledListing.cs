@@ -39,7 +39,7 @@ internal static class PlatformsInstalledListing
             .AddColumn("id").AddColumn("version").AddColumn("platforms").AddColumn("dependencies").AddColumn("source").AddColumn("status");
         foreach (var p in installed)
         {
-            table.AddRow(Markup.Escape(p.Id), Markup.Escape(p.Version), Markup.Escape(string.Join(", ", p.Platforms)),
+            table.AddRow(Markup.Escape(p.Id), Markup.Escape(p.Version), Markup.Escape(PlatformsInstallOutput.PlatformNames(p.Platforms)),
                 Markup.Escape(string.Join("\n", p.Dependencies)), Markup.Escape(p.Source), p.Problem is null ? "[green]verified[/]" : "[red]refused[/]");
         }
 

@@ -20,7 +20,7 @@ internal static class PlatformsRemoveCommand
         try
         {
             var removed = await new PluginInstaller().RemoveAsync(id, token);
-            output.WriteLine($"Removed {removed.Id} {removed.Version} (platforms: {string.Join(", ", removed.Platforms)}).");
+            output.WriteLine($"Removed {removed.Id} {removed.Version} (platforms: {PlatformsInstallOutput.PlatformNames(removed.Platforms)}).");
             return 0;
         }
         catch (Exception e) when (e is PluginInstallException or PlatformConfigurationException)
