@@ -99,6 +99,70 @@ public static class DeviceConformance
         return results;
     }
 
+    /// <summary>
+    /// Checks what a device promises when it exposes native addresses (contract 1.1; contributions' kernels use them):
+    /// an allocation's address is not null, does not move (not after a compacting garbage collection either, which
+    /// catches a managed array that is not pinned), and for host memory holds exactly what the device holds. A device
+    /// that exposes nothing passes: contributions then decline it.
+    /// </summary>
+    /// <param name="device">The device, opened.</param>
+    /// <param name="elementType">An element type the device stores.</param>
+    /// <returns>What is wrong, one message each; empty when the device keeps the promise or exposes nothing.</returns>
+    public static IReadOnlyList<string> CheckNativeAddresses(ComputeDevice device, ElementType elementType)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        var problems = new List<string>();
+        using var buffer = device.Allocate(elementType, new TensorShape(4, 64));
+        if (!buffer.TryGetNativeAddress(out var first))
+        {
+            return problems;
+        }
+
+        var stored = elementType switch
+        {
+            ElementType.Float32 => Store(device, buffer, Enumerable.Range(0, (int)buffer.ElementCount).Select(i => i * 0.25f - 3).ToArray()),
+            ElementType.Int32 => Store(device, buffer, Enumerable.Range(0, (int)buffer.ElementCount).Select(i => i * 7919 - 5).ToArray()),
+            // Float16 and BFloat16 as raw bits, every one a finite number.
+            _ => Store(device, buffer, Enumerable.Range(0, (int)buffer.ElementCount).Select(i => (ushort)(i * 37 & 0x3BFF)).ToArray()),
+        };
+        if (first.Address == 0)
+        {
+            problems.Add($"{buffer} on {device} reports native address 0; return the allocation's address, or false when the memory is not exposed.");
+            return problems;
+        }
+
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        if (!buffer.TryGetNativeAddress(out var again) || again.Address != first.Address || again.Kind != first.Kind)
+        {
+            problems.Add($"{buffer} on {device} reported native address 0x{first.Address:x} ({first.Kind}) and then {(again.Address == 0 ? "none" : $"0x{again.Address:x} ({again.Kind})")} after a garbage collection: the address must stay valid until the buffer is disposed (pin managed memory, for example on the pinned object heap).");
+            return problems;
+        }
+
+        if (first.Kind == NativeMemoryKind.Host)
+        {
+            var atAddress = new byte[stored.Length];
+            System.Runtime.InteropServices.Marshal.Copy(first.Address, atAddress, 0, atAddress.Length);
+            if (!atAddress.AsSpan().SequenceEqual(stored))
+            {
+                problems.Add($"{buffer} on {device} exposes host address 0x{first.Address:x}, but the bytes there are not the buffer's: a contribution's kernel would read other memory. Return the address of the memory the device computes on.");
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>Copies <paramref name="values"/> into <paramref name="buffer"/> and returns the bytes the device gives back.</summary>
+    private static byte[] Store<T>(ComputeDevice device, DeviceBuffer buffer, T[] values)
+        where T : unmanaged
+    {
+        device.CopyToDevice<T>(values, buffer);
+        device.Queue.Synchronize();
+        var back = new T[values.Length];
+        device.CopyToHost<T>(buffer, back);
+        return System.Runtime.InteropServices.MemoryMarshal.AsBytes(back.AsSpan()).ToArray();
+    }
+
     /// <summary>What runs the operations under test: a device (which must run every kind it declares, so no <paramref name="Supports"/>), or a contributed part, which may decline one.</summary>
     private sealed record Runner(Func<DeviceOperation, bool>? Supports, Action<DeviceOperation> Execute);
 

@@ -164,6 +164,22 @@ public abstract partial class PlatformConformanceTests<TPlatform>
         FailIfAny(results.Where(r => !r.Passed).Select(r => r.Message).ToList());
     }
 
+    /// <summary>Native addresses, where the device exposes them, are stable and point at the buffer's memory (<see cref="DeviceConformance.CheckNativeAddresses"/>).</summary>
+    [Fact]
+    public void Native_addresses_if_exposed_are_stable_and_point_at_the_buffers_memory()
+    {
+        using var opened = OpenDevice();
+        if (!opened.HasDeviceLayer)
+        {
+            TestContext.Current.SendDiagnosticMessage($"{TypeName} has no device layer: it exposes no memory to contributions.");
+            return;
+        }
+
+        var types = opened.Platform.Capabilities.ElementTypes;
+        var type = types.Contains(ElementType.Float32) ? ElementType.Float32 : types.First();
+        FailIfAny(DeviceConformance.CheckNativeAddresses(opened.Device, type).ToList());
+    }
+
     /// <summary>The tiny model generates the CPU platform's tokens on this platform (float32), and every operation it does not run is reported as a CPU fallback.</summary>
     [Fact]
     public void Tiny_model_generates_the_cpu_tokens_and_names_every_fallback()
