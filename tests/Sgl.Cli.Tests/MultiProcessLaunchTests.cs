@@ -53,6 +53,22 @@ public sealed class MultiProcessLaunchTests : IDisposable
     }
 
     [Fact]
+    public async Task A_worker_left_waiting_for_a_dead_peer_stops_when_its_launcher_is_killed_too()
+    {
+        using var launcher = SglProcess.Start(Environment, "launch", "--tp-size", "2", "--max-new-tokens", "2000");
+        var rank0 = await WaitForWorker(launcher.Id, rank: 0);
+        var rank1 = await WaitForWorker(launcher.Id, rank: 1);
+        // Both ranks have joined the shared segment: from here on rank 0 waits for rank 1 at every all-reduce.
+        await WaitUntil(() => MapsSharedSegment(rank0) && MapsSharedSegment(rank1), "both workers to map the shared segment");
+
+        launcher.Kill(); // SIGKILL: nothing is left to stop the workers
+        Process.GetProcessById(rank1).Kill();
+
+        // Rank 0 now waits for a peer that is gone, with no launcher to kill it: only its own watch ends it.
+        await WaitUntil(() => !IsRunning(rank0), "rank 0 to notice that its launcher is gone");
+    }
+
+    [Fact]
     public async Task A_rendezvous_port_in_use_is_named_before_any_worker_starts()
     {
         using var squatter = new TcpListener(IPAddress.Loopback, 0);
@@ -129,6 +145,32 @@ public sealed class MultiProcessLaunchTests : IDisposable
         }
 
         throw new TimeoutException($"launcher {launcher} started no worker for rank {rank}");
+    }
+
+    private static async Task WaitUntil(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"waited 30 s for {what}");
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
+    private static bool MapsSharedSegment(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/maps").Contains("/dev/shm/sgl-tp-", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     private static bool IsRunning(int pid) => File.Exists($"/proc/{pid}/status")
