@@ -110,41 +110,41 @@ public sealed class MultiProcessLaunchTests : IDisposable
 
     private static int[] Ids(JsonElement launch) => launch.GetProperty("outputTokenIds").EnumerateArray().Select(e => e.GetInt32()).ToArray();
 
-    /// <summary>The pid of <paramref name="launcher"/>'s worker for <paramref name="rank"/>, from /proc.</summary>
+    /// <summary>The pid of <paramref name="launcher"/>'s worker for <paramref name="rank"/>, from /proc, once it exists.</summary>
     private static async Task<int> WaitForWorker(int launcher, int rank)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            foreach (var dir in Directory.EnumerateDirectories("/proc"))
-            {
-                if (!int.TryParse(Path.GetFileName(dir), out var pid))
-                {
-                    continue;
-                }
+        var pid = 0;
+        await WaitUntil(() => (pid = FindWorker(launcher, rank)) != 0, $"launcher {launcher} to start the worker for rank {rank}");
+        return pid;
+    }
 
-                try
-                {
-                    var arguments = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0');
-                    var status = File.ReadAllLines(Path.Combine(dir, "status"));
-                    var parent = status.FirstOrDefault(l => l.StartsWith("PPid:", StringComparison.Ordinal))?[5..].Trim();
-                    var rankAt = Array.IndexOf(arguments, "--rank");
-                    if (parent == launcher.ToString(CultureInfo.InvariantCulture) && arguments.Contains("launch-worker")
-                        && rankAt >= 0 && arguments[rankAt + 1] == rank.ToString(CultureInfo.InvariantCulture))
-                    {
-                        return pid;
-                    }
-                }
-                catch (IOException)
-                {
-                    // It exited while we looked.
-                }
+    private static int FindWorker(int launcher, int rank)
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
             }
 
-            await Task.Delay(20, TestContext.Current.CancellationToken);
+            try
+            {
+                var arguments = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0');
+                var parent = File.ReadAllLines(Path.Combine(dir, "status")).FirstOrDefault(l => l.StartsWith("PPid:", StringComparison.Ordinal))?[5..].Trim();
+                var rankAt = Array.IndexOf(arguments, "--rank");
+                if (parent == launcher.ToString(CultureInfo.InvariantCulture) && arguments.Contains("launch-worker")
+                    && rankAt >= 0 && arguments[rankAt + 1] == rank.ToString(CultureInfo.InvariantCulture))
+                {
+                    return pid;
+                }
+            }
+            catch (IOException)
+            {
+                // It exited while we looked.
+            }
         }
 
-        throw new TimeoutException($"launcher {launcher} started no worker for rank {rank}");
+        return 0;
     }
 
     private static async Task WaitUntil(Func<bool> condition, string what)
