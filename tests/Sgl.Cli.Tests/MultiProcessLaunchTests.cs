@@ -93,6 +93,18 @@ public sealed class MultiProcessLaunchTests : IDisposable
     }
 
     [Fact]
+    public async Task An_unknown_tp_workers_setting_is_named_with_the_choices()
+    {
+        var environment = Environment;
+        environment["SGL_TP_WORKERS"] = "fork";
+
+        var (code, _, error) = await SglProcess.RunAsync(environment, "launch", "--tp-size", "2");
+
+        code.Should().Be(2);
+        error.Should().Contain("error: SGL_TP_WORKERS='fork' is not one of: process, thread.").And.NotContain("[rank");
+    }
+
+    [Fact]
     public async Task A_worker_verb_run_by_hand_says_to_use_launch()
     {
         var (code, _, error) = await SglProcess.RunAsync(Environment, "launch-worker", "--rank", "0", "--rendezvous", "127.0.0.1:1");
