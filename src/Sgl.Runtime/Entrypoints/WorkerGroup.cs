@@ -215,7 +215,8 @@ public static class WorkerGroup
                 throw Rethrow(JsonSerializer.Deserialize(failed.Value, WorkerJsonContext.Default.WorkerFailure)!);
             }
 
-            if (workers.FirstOrDefault(w => w.HasExited && (w.ExitCode != 0 || w.Rank == 0)) is { } dead)
+            // A rank 0 that exits right after publishing its result is not dead: the next look finds the result.
+            if (workers.FirstOrDefault(w => w.HasExited && (w.ExitCode != 0 || w.Rank == 0)) is { } dead && store.TryRead(WorkerKeys.Result) is null)
             {
                 throw Died(dead, workers, store);
             }
