@@ -196,7 +196,7 @@ public static class WorkerGroup
             var published = store.WaitAny(watched, TimeSpan.FromMilliseconds(100));
             if (published is { Key: WorkerKeys.Result } result)
             {
-                var generation = JsonSerializer.Deserialize(result.Value, WorkerJsonContext.Default.GenerationResult)!;
+                var generation = Read(result.Value, WorkerJsonContext.Default.GenerationResult, "its result");
                 // Every rank ran the same steps; wait for the others to finish theirs and leave cleanly.
                 foreach (var worker in workers)
                 {
@@ -212,7 +212,7 @@ public static class WorkerGroup
             if (published is { } failed)
             {
                 StopAll(workers);
-                throw Rethrow(JsonSerializer.Deserialize(failed.Value, WorkerJsonContext.Default.WorkerFailure)!);
+                throw Rethrow(Read(failed.Value, WorkerJsonContext.Default.WorkerFailure, "its failure"));
             }
 
             // A rank 0 that exits right after publishing its result is not dead: the next look finds the result.
@@ -229,7 +229,7 @@ public static class WorkerGroup
         StopAll(workers);
         if (store.TryRead(WorkerKeys.Failed(dead.Rank)) is { } report)
         {
-            return Rethrow(JsonSerializer.Deserialize(report, WorkerJsonContext.Default.WorkerFailure)!);
+            return Rethrow(Read(report, WorkerJsonContext.Default.WorkerFailure, "its failure"));
         }
 
         var how = dead.HasExited ? ExitDescription(dead.ExitCode) : "did not exit after rank 0 finished";
@@ -237,6 +237,19 @@ public static class WorkerGroup
         return new WorkerFailedException(string.Create(CultureInfo.InvariantCulture,
             $"worker rank {dead.Rank} (pid {dead.ProcessId}) {how}; every other worker was stopped.{(tail.Length > 0 ? $" Its last output:{Environment.NewLine}{tail}" : " It wrote nothing.")}"))
         { Rank = dead.Rank };
+    }
+
+    /// <summary>A worker's report; code running in a worker (a plugin's) could write anything there, so a bad one is a failure, not a crash.</summary>
+    private static T Read<T>(byte[] json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string what)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, type) ?? throw new JsonException("null");
+        }
+        catch (JsonException e)
+        {
+            throw new WorkerFailedException($"a worker reported {what} in a form the launcher cannot read ({e.Message}); every worker was stopped.", e);
+        }
     }
 
     private static Exception Rethrow(WorkerFailure failure) => failure.Kind switch
