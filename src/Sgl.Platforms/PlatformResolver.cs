@@ -90,10 +90,12 @@ public sealed class PlatformResolver
             return new SelectionReport { Candidates = [], Error = e };
         }
 
-        var discovery = new PlatformDiscovery(settings, application);
+        var services = HostServices.For(settings, _loggers);
+        // One view of the machine for the whole resolution: the indexes, the rules and the probes read sysfs once.
+        var matcher = new Matching.HardwareMatcher(services.System);
+        var discovery = new PlatformDiscovery(settings, application, matcher);
         var candidates = discovery.Discover();
         var contributions = discovery.Contributions;
-        var services = HostServices.For(settings, _loggers);
         CandidateValidator.Validate(candidates);
         ContributionComposer.Validate(contributions);
         try
@@ -106,7 +108,7 @@ public sealed class PlatformResolver
             return new SelectionReport { Candidates = candidates.Select(NotProbed).ToList(), Error = e, Contributions = Unused(contributions, settings, services) };
         }
 
-        HardwareMatchFilter.Apply(candidates, services.System); // absent hardware: NotPresent, its assembly never opened
+        HardwareMatchFilter.Apply(candidates, matcher); // absent hardware: NotPresent, its assembly never opened
 
         Dictionary<PlatformCandidate, ProbeOutcome> outcomes;
         PluginCodeGuard.Note("constructing and probing " + string.Join(", ", candidates.Where(c => c.IsPending).Select(c => c.Name)));

@@ -87,21 +87,27 @@ internal static class ColdResolution
         }
 
         var settings = Step("settings", () => PlatformSettings.Parse(options));
-        var candidates = Step("discover", () => new PlatformDiscovery(settings, ApplicationManifest.OfRunningApplication(System.Reflection.Assembly.GetEntryAssembly())).Discover());
+        // One view of the machine for the whole resolution, as the resolver has.
+        var matcher = new Matching.HardwareMatcher(new SystemView(settings.SystemRoot));
+        var candidates = Step("discover", () => new PlatformDiscovery(settings, ApplicationManifest.OfRunningApplication(System.Reflection.Assembly.GetEntryAssembly()), matcher).Discover());
         Step("validate", () =>
         {
             CandidateValidator.Validate(candidates);
             CandidateValidator.ApplySettings(candidates, settings);
             return 0;
         });
-        Step("match", () => Matching.HardwareMatchFilter.Apply(candidates, new SystemView(settings.SystemRoot)));
+        Step("match", () =>
+        {
+            Matching.HardwareMatchFilter.Apply(candidates, matcher);
+            return 0;
+        });
         Step("load", () =>
         {
             CandidateLoader.Load(candidates);
             return 0;
         });
         var exports = Step("compose", () => CandidateComposer.Compose(candidates.Where(c => c.IsPending).ToList(), HostServices.For(settings, null)));
-        var outcomes = Step("probe", () => new CandidateProber(new SystemView(settings.SystemRoot), settings.ProbeTimeout).ProbeAll(exports));
+        var outcomes = Step("probe", () => new CandidateProber(matcher.System, settings.ProbeTimeout).ProbeAll(exports));
         var decision = Step("decide", () => SelectionDecision.Decide(candidates, outcomes.ToDictionary(o => o.Candidate), settings));
         phases["mode"] = "phases";
         phases["count"] = count;

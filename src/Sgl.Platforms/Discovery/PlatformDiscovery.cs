@@ -11,8 +11,16 @@ namespace Sgl.Platforms.Discovery;
 /// manifest, with DependencyContext as fallback), installed plugins and development paths. Plugin assemblies are read
 /// as metadata only; nothing here runs plugin code.
 /// </summary>
-internal sealed class PlatformDiscovery(PlatformSettings settings, ApplicationManifest application)
+/// <param name="settings">The resolution's settings.</param>
+/// <param name="application">The application whose package plugins are found.</param>
+/// <param name="matcher">
+/// The machine as the hardware rules see it; the resolver passes the one its filter and probes use, so sysfs and
+/// <c>/dev</c> are read once per resolution. Null reads the settings' system root.
+/// </param>
+internal sealed class PlatformDiscovery(PlatformSettings settings, ApplicationManifest application, Matching.HardwareMatcher? matcher = null)
 {
+    private Matching.HardwareMatcher Matcher => matcher ??= new Matching.HardwareMatcher(new Probing.SystemView(settings.SystemRoot));
+
     /// <summary>The contribution exports found beside the platforms, read from metadata only.</summary>
     public List<ContributionCandidate> Contributions { get; } = [];
 
@@ -20,10 +28,9 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, ApplicationMa
     {
         var candidates = new List<PlatformCandidate>();
         AddBuiltIns(candidates);
-        Matching.HardwareMatcher? matcher = null;
         foreach (var location in PackagePluginLocations())
         {
-            AddPackagePlugin(candidates, location, ref matcher);
+            AddPackagePlugin(candidates, location);
         }
 
         AddInstalled(candidates);
@@ -79,7 +86,7 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, ApplicationMa
     /// NotPresent rows come from the index and the assembly is not opened; otherwise it is read, and where the index
     /// is malformed or disagrees, the rows say so (the assembly wins).
     /// </summary>
-    private void AddPackagePlugin(List<PlatformCandidate> candidates, PluginAssemblyLocation location, ref Matching.HardwareMatcher? matcher)
+    private void AddPackagePlugin(List<PlatformCandidate> candidates, PluginAssemblyLocation location)
     {
         if (!application.Indexes.TryGetValue(location.AssemblyName, out var json))
         {
@@ -88,9 +95,8 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, ApplicationMa
         }
 
         var index = PackagePluginIndex.Parse(location.AssemblyName, json);
-        matcher ??= new Matching.HardwareMatcher(new Probing.SystemView(settings.SystemRoot));
         var display = location.Isolated && location.Path is not null ? location.Path : location.AssemblyName;
-        if (index.NotPresent(matcher, display) is { } absent)
+        if (index.NotPresent(Matcher, display) is { } absent)
         {
             candidates.AddRange(absent);
             return;
@@ -113,8 +119,7 @@ internal sealed class PlatformDiscovery(PlatformSettings settings, ApplicationMa
     /// <summary>Plugins installed by <c>sgl platforms install</c>, verified against the lock file before they are read.</summary>
     private void AddInstalled(List<PlatformCandidate> candidates)
     {
-        var matcher = new Matching.HardwareMatcher(new Probing.SystemView(settings.SystemRoot));
-        foreach (var found in InstalledPluginSource.Find(settings.PlatformsHome, matcher))
+        foreach (var found in InstalledPluginSource.Find(settings.PlatformsHome, Matcher))
         {
             if (found.Refused is not null)
             {

@@ -10,10 +10,9 @@ namespace Sgl.Platforms.Matching;
 /// </summary>
 internal static class HardwareMatchFilter
 {
-    /// <summary>Stops every pending candidate whose rules all fail on the machine; returns the matcher for reuse.</summary>
-    public static HardwareMatcher Apply(List<PlatformCandidate> candidates, SystemView system)
+    /// <summary>Stops every pending candidate whose rules all fail on the machine <paramref name="matcher"/> reads.</summary>
+    public static void Apply(List<PlatformCandidate> candidates, HardwareMatcher matcher)
     {
-        var matcher = new HardwareMatcher(system);
         foreach (var candidate in candidates.Where(c => c.IsPending && c.HardwareRules.Count > 0))
         {
             if (matcher.Evaluate(candidate.HardwareRules) == MatchVerdict.NoMatch)
@@ -21,8 +20,6 @@ internal static class HardwareMatchFilter
                 candidate.Stop(CandidateStatus.NotPresent, NoMatchReason(candidate.HardwareRules));
             }
         }
-
-        return matcher;
     }
 
     /// <summary>The NotPresent reason: what the plugin declares, so a user can see why it was not loaded.</summary>
