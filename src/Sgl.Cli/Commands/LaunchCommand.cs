@@ -115,24 +115,20 @@ internal static class LaunchCommand
 
         try
         {
-            WorkerCommand? workerCommand = null;
-            if ((args.TpSize ?? 1) > 1 && !workers.InProcess)
-            {
-                // Arguments the platform refuses (more ranks than devices) are reported before any worker starts.
-                Engine.Validate(args, request, report.Platform);
-                workerCommand = WorkerLaunch.Command(out var problem)
-                    ?? throw new InvalidServerArgsException($"--tp-size {args.TpSize} runs one worker process per rank, but {problem}; pass --tp-workers thread to run the ranks in this process.");
-                progress.Say($"starting {args.TpSize} worker processes…");
-            }
-
             progress.Say($"setting up {args.ModelPath ?? "the model"} on {report.Platform.DeviceName} and generating…");
             GenerationResult result;
             // The platform's code runs the model: what it writes to stdout goes to stderr, so --json stays one object.
             using (PluginCodeGuard.Enter(GuardedPhase.Run))
             {
                 PluginCodeGuard.Note($"platform '{report.Selected}' running {args.ModelPath ?? "the model"}");
-                result = workerCommand is not null
-                    ? WorkerGroup.Launch(args, request, report.Selected!, report.Platform, workerCommand, workers.Address, error)
+                result = (args.TpSize ?? 1) > 1 && !workers.InProcess
+                    ? WorkerGroup.Launch(args, request, report.Selected!, report.Platform, () =>
+                    {
+                        var command = WorkerLaunch.Command(out var problem)
+                            ?? throw new InvalidServerArgsException($"--tp-size {args.TpSize} runs one worker process per rank, but {problem}; pass --tp-workers thread to run the ranks in this process.");
+                        progress.Say($"starting {args.TpSize} worker processes…");
+                        return command;
+                    }, workers.Address, error)
                     : Engine.Generate(args, request, report.Platform);
             }
 

@@ -50,14 +50,6 @@ public static class Engine
         return results[0];
     }
 
-    /// <summary>
-    /// Checks <paramref name="userArgs"/> and <paramref name="request"/> against the model and <paramref name="platform"/>
-    /// (for example more ranks than the platform can run), without setting anything up: what a launcher checks before it
-    /// starts worker processes.
-    /// </summary>
-    /// <exception cref="InvalidServerArgsException">An argument is invalid for this model or platform.</exception>
-    public static void Validate(Args userArgs, GenerationRequest request, Platform platform) => Prepare(userArgs, request, platform);
-
     /// <summary>Completes <paramref name="userArgs"/> with the platform's defaults and checks them and the request against the model and the platform.</summary>
     /// <exception cref="InvalidServerArgsException">An argument is invalid for this model or platform.</exception>
     internal static (Args Args, DecoderConfig Config) Prepare(Args userArgs, GenerationRequest request, Platform platform)

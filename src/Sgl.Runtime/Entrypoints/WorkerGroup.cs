@@ -38,14 +38,14 @@ public static class WorkerGroup
     /// <param name="request">The prompt and how many tokens to generate.</param>
     /// <param name="platformName">The name of the selected platform, which every worker is told to select.</param>
     /// <param name="platform">The selected platform, which checks the arguments (more ranks than devices fails here, before any worker starts).</param>
-    /// <param name="command">How to start a worker.</param>
+    /// <param name="command">How to start a worker; asked for once the arguments pass, so an argument error is reported first.</param>
     /// <param name="rendezvousAddress"><c>host:port</c> for the store; null takes a free port on loopback.</param>
     /// <param name="workerLog">Where the workers' output goes, each line prefixed with its rank.</param>
     /// <exception cref="InvalidServerArgsException">An argument is invalid, or the rendezvous port is in use.</exception>
     /// <exception cref="PlatformCapabilityException">A rank found the platform lacking a part it needs.</exception>
     /// <exception cref="GenerationStoppedException">A rank's generation stopped part-way.</exception>
     /// <exception cref="WorkerFailedException">A worker failed otherwise, or died.</exception>
-    public static GenerationResult Launch(Args userArgs, GenerationRequest request, string platformName, Platform platform, WorkerCommand command, string? rendezvousAddress, TextWriter workerLog)
+    public static GenerationResult Launch(Args userArgs, GenerationRequest request, string platformName, Platform platform, Func<WorkerCommand> command, string? rendezvousAddress, TextWriter workerLog)
     {
         ArgumentNullException.ThrowIfNull(userArgs);
         ArgumentNullException.ThrowIfNull(request);
@@ -53,6 +53,7 @@ public static class WorkerGroup
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(workerLog);
         var (args, _) = Engine.Prepare(userArgs, request, platform);
+        var start = command();
         var tp = args.TpSize!.Value;
         var devices = Enumerable.Range(0, tp).Select(platform.GetDeviceIndex).ToArray();
 
@@ -65,7 +66,7 @@ public static class WorkerGroup
         {
             for (var rank = 0; rank < tp; rank++)
             {
-                workers.Add(Worker.Start(command, rank, devices[rank], platformName, store, workerLog));
+                workers.Add(Worker.Start(start, rank, devices[rank], platformName, store, workerLog));
             }
 
             return Supervise(workers, store);
