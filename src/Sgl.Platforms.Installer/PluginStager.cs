@@ -282,8 +282,9 @@ internal sealed class PluginStager(FeedConfiguration feeds, SourceCacheContext c
             var named = info.Exports.Where(e => e.Metadata is not null).Select(e => e.Metadata!.Name).ToList();
             problems.AddRange(info.Exports.Where(e => e.Metadata is null).Select(e => $"{e.TypeName} has no [PlatformMetadata]"));
             problems.AddRange(info.Contributions.Where(c => !c.HasMetadata).Select(c => $"{c.TypeName} has no [PlatformContribution]"));
-            contributes |= info.Contributions.Any(c => c.HasMetadata);
-            if (named.Count > 0 || info.Contributions.Any(c => c.HasMetadata))
+            var contributesHere = info.Contributions.Any(c => c.HasMetadata);
+            contributes |= contributesHere;
+            if (named.Count > 0 || contributesHere)
             {
                 assemblies.Add(file);
                 platforms.AddRange(named);

@@ -41,16 +41,24 @@ internal sealed class CpuCommunicator : IDeviceCommunicator
     /// <exception cref="ArgumentException">The buffer is not a float32 buffer of a cpu device.</exception>
     public void AllReduce(AllReduceOperation operation)
     {
+        var buffer = FloatsToSum(operation, Backend);
+        if (WorldSize > 1)
+        {
+            _rendezvous.AllReduceSum(Rank, buffer, _aborted);
+        }
+    }
+
+    /// <summary>The float32 elements of the operation's cpu buffer, which the cpu communicators (inproc and shm) sum.</summary>
+    /// <exception cref="ArgumentException">The buffer is not a float32 buffer of a cpu device.</exception>
+    internal static Span<float> FloatsToSum(AllReduceOperation operation, string backend)
+    {
         ArgumentNullException.ThrowIfNull(operation);
         if (operation.Buffer.Root is not CpuBuffer || operation.Buffer.ElementType != ElementType.Float32)
         {
-            throw new ArgumentException($"The inproc communicator sums float32 buffers of the cpu device; it was given {operation.Buffer} on '{operation.Buffer.Device}'.", nameof(operation));
+            throw new ArgumentException($"The {backend} communicator sums float32 buffers of the cpu device; it was given {operation.Buffer} on '{operation.Buffer.Device}'.", nameof(operation));
         }
 
-        if (WorldSize > 1)
-        {
-            _rendezvous.AllReduceSum(Rank, CpuBuffer.Floats(operation.Buffer), _aborted);
-        }
+        return CpuBuffer.Floats(operation.Buffer);
     }
 
     /// <summary>The shared rendezvous belongs to the group, which disposes it when the group ends.</summary>

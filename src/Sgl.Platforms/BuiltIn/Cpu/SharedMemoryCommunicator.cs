@@ -135,13 +135,7 @@ internal sealed unsafe class SharedMemoryCommunicator : IDeviceCommunicator
     /// <exception cref="InvalidOperationException">The ranks passed buffers of different lengths.</exception>
     public void AllReduce(AllReduceOperation operation)
     {
-        ArgumentNullException.ThrowIfNull(operation);
-        if (operation.Buffer.Root is not CpuBuffer || operation.Buffer.ElementType != ElementType.Float32)
-        {
-            throw new ArgumentException($"The shm communicator sums float32 buffers of the cpu device; it was given {operation.Buffer} on '{operation.Buffer.Device}'.", nameof(operation));
-        }
-
-        var buffer = CpuBuffer.Floats(operation.Buffer);
+        var buffer = CpuCommunicator.FloatsToSum(operation, Backend);
         if (WorldSize == 1)
         {
             return;
