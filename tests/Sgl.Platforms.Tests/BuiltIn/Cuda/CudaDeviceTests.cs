@@ -36,9 +36,7 @@ public sealed class CudaDeviceTests(CudaShims shims)
     public void The_tiny_model_generates_the_cpu_tokens_replaying_a_cuda_graph_and_eagerly()
     {
         var platform = shims.Probed();
-        using var cpu = new FakeSystemRoot().WithCpuInfo("reference", 2).WithMemInfo(8L << 30, 4L << 30);
-        var reference = new Sgl.Platforms.BuiltIn.Cpu.CpuPlatform();
-        reference.Probe(new ProbeContext(cpu.View()));
+        var reference = CudaShims.CpuReference();
         var graphLaunches = ShimCounter("cuShimGraphLaunches");
 
         var graphs = Engine.Generate(new ServerArgs { MaxTotalTokens = 64 }, Request, platform);

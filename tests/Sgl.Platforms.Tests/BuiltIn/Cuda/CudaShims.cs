@@ -15,6 +15,15 @@ public sealed class CudaShims
 
     internal NativeShimBuild Nccl { get; } = NativeShim.Build("BuiltIn/Cuda/nccl_shim.c", "libnccl.so.2");
 
+    /// <summary>The cpu platform probed on a fake host: the reference the cuda platform's tokens are compared with.</summary>
+    internal static Sgl.Platforms.BuiltIn.Cpu.CpuPlatform CpuReference()
+    {
+        using var root = new FakeSystemRoot().WithCpuInfo("reference", 2).WithMemInfo(8L << 30, 4L << 30);
+        var reference = new Sgl.Platforms.BuiltIn.Cpu.CpuPlatform();
+        reference.Probe(new ProbeContext(root.View()));
+        return reference;
+    }
+
     /// <summary>A cuda platform on the NVML and libcuda shims, probed Available with <paramref name="devices"/> GPUs.</summary>
     /// <param name="devices">GPUs the NVML shim reports.</param>
     /// <param name="ncclLibrary">The NCCL library the platform loads for tp &gt; 1 (the shim's path, or a missing one).</param>

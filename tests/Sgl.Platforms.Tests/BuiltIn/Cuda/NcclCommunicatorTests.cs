@@ -74,13 +74,8 @@ public sealed class NcclCommunicatorTests(CudaShims shims)
             .Which.PlanSoFar!.AttentionBackend.Should().NotBeNull("the plan shows how far setup got");
     }
 
-    private static IReadOnlyList<int> CpuTokens()
-    {
-        using var cpu = new FakeSystemRoot().WithCpuInfo("reference", 2).WithMemInfo(8L << 30, 4L << 30);
-        var reference = new Sgl.Platforms.BuiltIn.Cpu.CpuPlatform();
-        reference.Probe(new ProbeContext(cpu.View()));
-        return Engine.Generate(new ServerArgs { MaxTotalTokens = 64 }, Request, reference).OutputTokenIds;
-    }
+    private static IReadOnlyList<int> CpuTokens() =>
+        Engine.Generate(new ServerArgs { MaxTotalTokens = 64 }, Request, CudaShims.CpuReference()).OutputTokenIds;
 
     private unsafe int Counter(string name) =>
         ((delegate* unmanaged<int>)NativeLibrary.GetExport(NativeLibrary.Load(shims.Nccl.PathOrSkip()), name))();
